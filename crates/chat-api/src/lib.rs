@@ -4,6 +4,7 @@
 //! `cargo xtask codegen`; everything else is hand-written runtime.
 #![warn(missing_docs)]
 
+mod __private;
 mod generated;
 
 pub use generated::types;

@@ -1,0 +1,148 @@
+//! Whole-IR passes that need every type defined first: which types are on
+//! the request or response side, which can implement `Default`, and which
+//! fields must be boxed to break recursion.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::ir::*;
+
+pub fn run(ir: &mut Ir) {
+    mark_directions(ir);
+    mark_defaults(ir);
+    mark_boxes(ir);
+}
+
+fn mark_directions(ir: &mut Ir) {
+    let mut request_roots = Vec::new();
+    let mut response_roots = Vec::new();
+    for op in &ir.operations {
+        if let Some(body) = &op.body {
+            body.walk_names(&mut request_roots);
+        }
+        if let Some(query) = &op.query {
+            request_roots.push(query.as_str());
+        }
+        for ty in op.response.iter().chain(&op.stream_event) {
+            ty.walk_names(&mut response_roots);
+        }
+    }
+    let request = reachable(ir, request_roots.into_iter().map(str::to_owned).collect());
+    let response = reachable(ir, response_roots.into_iter().map(str::to_owned).collect());
+    for (name, def) in ir.types.iter_mut() {
+        def.traits.request = request.contains(name);
+        def.traits.response = response.contains(name);
+    }
+}
+
+fn reachable(ir: &Ir, mut stack: Vec<String>) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    while let Some(name) = stack.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(def) = ir.types.get(&name) {
+            let mut out = Vec::new();
+            for ty in referenced(def) {
+                ty.walk_names(&mut out);
+            }
+            stack.extend(out.into_iter().map(str::to_owned));
+        }
+    }
+    seen
+}
+
+fn referenced(def: &TypeDef) -> Vec<&Ty> {
+    match &def.kind {
+        TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
+        TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::Alias(ty) => vec![ty],
+        TypeKind::StringEnum(_) => Vec::new(),
+    }
+}
+
+/// A type can implement `Default` when every required part can: fields that
+/// are `Option` always can; untagged unions default to their first variant
+/// that can; tagged unions never do (no variant is more default than another).
+fn mark_defaults(ir: &mut Ir) {
+    let mut defaults: HashSet<String> = HashSet::new();
+    loop {
+        let mut changed = false;
+        for (name, def) in &ir.types {
+            if defaults.contains(name) {
+                continue;
+            }
+            let ok = match &def.kind {
+                TypeKind::StringEnum(_) => true,
+                TypeKind::Alias(ty) => ty_default(ty, &defaults),
+                TypeKind::Struct(s) => s.fields.iter().all(|f| f.is_option() || ty_default(&f.ty, &defaults)),
+                TypeKind::Union(u) => {
+                    matches!(u.repr, UnionRepr::Untagged) && u.variants.iter().any(|v| ty_default(&v.ty, &defaults))
+                }
+            };
+            if ok {
+                defaults.insert(name.clone());
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (name, def) in ir.types.iter_mut() {
+        def.traits.default = defaults.contains(name);
+    }
+}
+
+pub fn ty_default(ty: &Ty, defaults: &HashSet<String>) -> bool {
+    match ty {
+        Ty::Named(n) => defaults.contains(n),
+        _ => true,
+    }
+}
+
+/// Boxes every field or variant whose type reaches back to its own
+/// definition without passing through a `Vec` or map (which already
+/// allocate), so recursive types have a size.
+fn mark_boxes(ir: &mut Ir) {
+    let edges: HashMap<String, Vec<String>> = ir
+        .types
+        .iter()
+        .map(|(name, def)| {
+            let direct = referenced(def).into_iter().filter_map(|t| t.direct_names().map(str::to_owned)).collect();
+            (name.clone(), direct)
+        })
+        .collect();
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut stack = vec![from.to_owned()];
+        let mut seen = HashSet::new();
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n.clone()) {
+                if let Some(next) = edges.get(&n) {
+                    stack.extend(next.iter().cloned());
+                }
+            }
+        }
+        false
+    };
+    let mut boxes: Vec<(String, usize)> = Vec::new();
+    for (name, def) in &ir.types {
+        for (i, ty) in referenced(def).into_iter().enumerate() {
+            if let Some(target) = ty.direct_names() {
+                if reaches(target, name) {
+                    boxes.push((name.clone(), i));
+                }
+            }
+        }
+    }
+    for (name, i) in boxes {
+        let Some(def) = ir.types.get_mut(&name) else { continue };
+        match &mut def.kind {
+            TypeKind::Struct(s) => s.fields[i].boxed = true,
+            TypeKind::Union(u) => u.variants[i].boxed = true,
+            TypeKind::Alias(_) | TypeKind::StringEnum(_) => {}
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `cargo xtask codegen`: generate, compare, write.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::{emit, ir, lower, openapi};
+
+/// The checked-in spec, relative to the workspace root.
+pub const SPEC: &str = "spec/openapi.json";
+/// Where generated code goes, relative to the workspace root.
+pub const OUT_DIR: &str = "crates/chat-api/src/generated";
+
+/// The result of generating from one spec, before anything is written.
+pub struct Generated {
+    pub files: Vec<(String, String)>,
+    pub ir: ir::Ir,
+}
+
+/// Reads and generates; writes nothing.
+pub fn generate(spec: &Path) -> Result<Generated, String> {
+    let text = std::fs::read_to_string(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    generate_from_str(&text).map_err(|e| format!("{}: {e}", spec.display()))
+}
+
+/// Generates from spec text.
+pub fn generate_from_str(text: &str) -> Result<Generated, String> {
+    let doc: openapi::Document = serde_json::from_str(text).map_err(|e| format!("not an OpenAPI document: {e}"))?;
+    let ir = lower::lower(&doc).map_err(|e| e.to_string())?;
+    let files = emit::files(&ir)?;
+    Ok(Generated { files, ir })
+}
+
+/// A file whose checked-in content differs from what the spec gives.
+pub struct Stale {
+    pub path: PathBuf,
+    pub diff: String,
+}
+
+/// Compares generated files with those on disk.
+pub fn check(generated: &Generated, out_dir: &Path) -> Vec<Stale> {
+    let mut stale = Vec::new();
+    for (name, content) in &generated.files {
+        let path = out_dir.join(name);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current != *content {
+            stale.push(Stale { diff: short_diff(&current, content, 40), path });
+        }
+    }
+    stale
+}
+
+fn short_diff(old: &str, new: &str, max_lines: usize) -> String {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let text = diff.unified_diff().context_radius(2).header("checked in", "generated").to_string();
+    let mut out = String::new();
+    let total = text.lines().count();
+    for line in text.lines().take(max_lines) {
+        let _ = writeln!(out, "    {line}");
+    }
+    if total > max_lines {
+        let _ = writeln!(out, "    … {} more diff lines", total - max_lines);
+    }
+    out
+}
+
+/// Writes every file, or none: all contents are staged beside their
+/// targets first and renamed into place only once every write succeeded.
+pub fn write(generated: &Generated, out_dir: &Path) -> Result<usize, String> {
+    std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let mut staged = Vec::new();
+    let mut changed = 0;
+    for (name, content) in &generated.files {
+        let target = out_dir.join(name);
+        if std::fs::read_to_string(&target).is_ok_and(|c| c == *content) {
+            continue;
+        }
+        let tmp = out_dir.join(format!(".{name}.tmp"));
+        if let Err(e) = std::fs::write(&tmp, content) {
+            for (tmp, _) in &staged {
+                let _ = std::fs::remove_file(tmp);
+            }
+            let _ = std::fs::remove_file(&tmp);
+            return Err(format!("{}: {e}", tmp.display()));
+        }
+        staged.push((tmp, target));
+    }
+    for (tmp, target) in staged {
+        std::fs::rename(&tmp, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// The one-line summary printed after a run.
+pub fn summary(generated: &Generated, written: usize, started: Instant) -> String {
+    let ir = &generated.ir;
+    let streams = ir.operations.iter().filter(|o| o.stream_event.is_some()).count();
+    let mut line = format!(
+        "codegen: {} types, {} endpoints ({} streaming), {} files written ({} unchanged) in {:.0?}",
+        ir.types.len(),
+        ir.operations.len(),
+        streams,
+        written,
+        generated.files.len() - written,
+        started.elapsed(),
+    );
+    if !ir.opaque.is_empty() {
+        let _ = write!(line, "; {} schemas typed as serde_json::Value ({})", ir.opaque.len(), ir.opaque.join(", "));
+    }
+    if !ir.unsupported.is_empty() {
+        let list: Vec<String> = ir.unsupported.iter().map(|u| format!("{} ({})", u.operation, u.reason)).collect();
+        let _ = write!(line, "; {} endpoints not generated: {}", list.len(), list.join("; "));
+    }
+    line
+}

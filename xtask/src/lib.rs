@@ -1,0 +1,15 @@
+//! Maintainer tasks for the workspace: extracting the Chat Completions part
+//! of OpenAI's OpenAPI spec, and generating the typed `chat-api` code from it.
+//!
+//! The pipeline is spec → typed model ([`openapi`]) → IR ([`lower`], [`ir`],
+//! [`analyze`]) → tokens ([`emit`]) → `syn::File` → `prettyplease`.
+
+pub mod analyze;
+pub mod codegen;
+pub mod docs;
+pub mod emit;
+pub mod ir;
+pub mod lower;
+pub mod names;
+pub mod openapi;
+pub mod spec;
