@@ -8,6 +8,7 @@ use crate::ir::*;
 
 pub fn run(ir: &mut Ir) {
     mark_directions(ir);
+    assign_tags(ir);
     mark_defaults(ir);
     mark_boxes(ir);
 }
@@ -31,6 +32,42 @@ fn mark_directions(ir: &mut Ir) {
     for (name, def) in ir.types.iter_mut() {
         def.traits.request = request.contains(name);
         def.traits.response = response.contains(name);
+    }
+}
+
+/// On types that are only ever sent, a required single-value property
+/// becomes the struct's serde tag: written automatically, never set by hand.
+/// The one-variant enum made for it is dropped when nothing else uses it.
+fn assign_tags(ir: &mut Ir) {
+    let mut candidates = Vec::new();
+    for def in ir.types.values_mut() {
+        if def.traits.response {
+            continue;
+        }
+        let TypeKind::Struct(s) = &mut def.kind else { continue };
+        let Some(i) = s.fields.iter().position(|f| f.constant.is_some() && f.required && !f.nullable) else { continue };
+        let field = s.fields.remove(i);
+        if let Ty::Named(n) = &field.ty {
+            candidates.push(n.clone());
+        }
+        s.tag = Some(Tag { property: field.json_name, value: field.constant.unwrap_or_default() });
+    }
+    let mut used = Vec::new();
+    for def in ir.types.values() {
+        for ty in referenced(def) {
+            ty.walk_names(&mut used);
+        }
+    }
+    for op in &ir.operations {
+        for ty in op.body.iter().chain(&op.response).chain(&op.stream_event) {
+            ty.walk_names(&mut used);
+        }
+    }
+    let used: HashSet<String> = used.into_iter().map(str::to_owned).collect();
+    for name in candidates {
+        if !used.contains(&name) {
+            ir.types.shift_remove(&name);
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Nothing here decides a shape; it only spells what lowering decided.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -74,6 +74,7 @@ fn ty_tokens(ty: &Ty, boxed: bool) -> TokenStream {
 // ------------------------------------------------------------------ types
 
 fn types(ir: &Ir) -> TokenStream {
+    let defaults = default_types(ir);
     let items = ir.types.values().map(|def| {
         let mut lines = docs::item_doc(&def.doc);
         if lines.is_empty() {
@@ -82,7 +83,7 @@ fn types(ir: &Ir) -> TokenStream {
         let doc = doc_attrs(&lines);
         let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
         let body = match &def.kind {
-            TypeKind::Struct(s) => struct_def(def, s),
+            TypeKind::Struct(s) => struct_def(def, s, &defaults),
             TypeKind::StringEnum(e) => string_enum_def(def, e),
             TypeKind::Union(u) => union_def(ir, def, u),
             TypeKind::Alias(ty) => {
@@ -101,7 +102,7 @@ fn types(ir: &Ir) -> TokenStream {
     }
 }
 
-fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
+fn struct_def(def: &TypeDef, s: &Struct, defaults: &HashSet<String>) -> TokenStream {
     let name = ident(&def.name);
     let response = def.traits.response;
     let default = def.traits.default.then(|| quote!(Default,));
@@ -131,39 +132,24 @@ fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
         // the spec calls required.
         let serde_attr = if !f.required {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
-        } else if f.nullable || (response && field_defaultable(def, f)) {
+        } else if f.nullable {
             quote!(#[serde(default)])
+        } else if response && crate::analyze::ty_default(&f.ty, defaults) {
+            quote!(#[serde(default, deserialize_with = "crate::__private::null_as_default")])
         } else {
             quote!()
         };
         let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
         quote! { #doc #rename #serde_attr #deprecated pub #rust: #ty, }
     });
-    let (extra, tag_key) = if response {
-        let de = s.tag.as_ref().map(|_| {
-            let path = format!("crate::__private::extra_without_tag::<_, {}>", def.name);
-            quote!(, deserialize_with = #path)
-        });
-        let tag_key = s.tag.as_ref().map(|t| {
-            let key = &t.property;
-            quote! {
-                impl crate::__private::TagKey for #name {
-                    const KEY: &'static str = #key;
-                }
-            }
-        });
-        (
-            quote! {
-                /// Properties this version of the spec does not describe, kept
-                /// so that nothing the server sent is lost.
-                #[serde(flatten #de)]
-                pub extra: serde_json::Map<String, serde_json::Value>,
-            },
-            tag_key,
-        )
-    } else {
-        (quote!(), None)
-    };
+    let extra = response.then(|| {
+        quote! {
+            /// Properties this version of the spec does not describe, kept
+            /// so that nothing the server sent is lost.
+            #[serde(flatten)]
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+    });
     quote! {
         #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
         #tag_attr
@@ -171,17 +157,6 @@ fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
             #(#fields)*
             #extra
         }
-        #tag_key
-    }
-}
-
-/// Whether `#[serde(default)]` can apply to a required field. The analysis
-/// pass decided which named types implement `Default`; primitives always do.
-fn field_defaultable(def: &TypeDef, f: &Field) -> bool {
-    let _ = def;
-    match &f.ty {
-        Ty::Named(_) => false,
-        _ => true,
     }
 }
 
@@ -398,12 +373,15 @@ fn from_impls(def: &TypeDef, u: &Union) -> TokenStream {
     quote!(#(#impls)*)
 }
 
+fn default_types(ir: &Ir) -> HashSet<String> {
+    ir.types.values().filter(|d| d.traits.default).map(|d| d.name.clone()).collect()
+}
+
 fn default_impl(ir: &Ir, def: &TypeDef, u: &Union) -> Option<TokenStream> {
     if !def.traits.default {
         return None;
     }
-    let defaults: std::collections::HashSet<String> =
-        ir.types.values().filter(|d| d.traits.default).map(|d| d.name.clone()).collect();
+    let defaults = default_types(ir);
     let v = u.variants.iter().find(|v| crate::analyze::ty_default(&v.ty, &defaults))?;
     let name = ident(&def.name);
     let rust = ident(&v.rust_name);

@@ -67,8 +67,10 @@ pub enum TypeKind {
 #[derive(Debug, Clone)]
 pub struct Struct {
     pub fields: Vec<Field>,
-    /// A required property with one possible value: serde writes it, the
-    /// user never sets it (`"type": "function"`).
+    /// A required property with one possible value, on a type only ever
+    /// sent: serde writes it, the user never sets it (`"type": "function"`).
+    /// Response-side types keep such properties as fields instead, so a value
+    /// the spec did not foresee is kept rather than overwritten.
     pub tag: Option<Tag>,
 }
 
@@ -89,6 +91,8 @@ pub struct Field {
     pub deprecated: bool,
     /// Set by the recursion pass: the field must be boxed to give the type a size.
     pub boxed: bool,
+    /// The one value a required property can hold (`enum: [x]` or `const`).
+    pub constant: Option<String>,
 }
 
 impl Field {

@@ -218,6 +218,9 @@ impl<'a> Lowerer<'a> {
             }
         };
         let stripped = self.strip_null(obj);
+        // Reserve the slot so the type is emitted before the inline types
+        // its fields create.
+        self.insert(rust, pointer, Doc::default(), false, placeholder())?;
         let kind = self.shape(rust, &stripped.schema, pointer, true)?;
         match kind {
             Shape::Def(kind) => self.insert(rust, pointer, doc_of(&stripped.schema), stripped.schema.deprecated, kind),
@@ -245,6 +248,7 @@ impl<'a> Lowerer<'a> {
     /// Defines an inline schema as a new named type and returns its use.
     fn define_inline(&mut self, name: &str, schema: &SchemaObject, pointer: &str) -> Result<Ty> {
         self.claim(name, pointer)?;
+        self.insert(name, pointer, Doc::default(), false, placeholder())?;
         match self.shape(name, schema, pointer, true)? {
             Shape::Def(kind) => {
                 self.insert(name, pointer, doc_of(schema), schema.deprecated, kind)?;
@@ -252,6 +256,7 @@ impl<'a> Lowerer<'a> {
             }
             Shape::Use(ty) => {
                 self.claimed.remove(name);
+                self.types.shift_remove(name);
                 Ok(ty)
             }
         }
@@ -483,17 +488,11 @@ impl<'a> Lowerer<'a> {
         required: &BTreeSet<String>,
         pointer: &str,
     ) -> Result<Struct> {
-        let mut tag = None;
         let mut fields = Vec::new();
         let mut rust_names: HashMap<String, String> = HashMap::new();
         for (json_name, schema, prop_pointer) in props {
             let is_required = required.contains(json_name);
-            if tag.is_none() && is_required {
-                if let Some(value) = self.single_value(schema) {
-                    tag = Some(Tag { property: json_name.clone(), value });
-                    continue;
-                }
-            }
+            let constant = if is_required { self.single_value(schema) } else { None };
             let rust_name = names::field_name(json_name);
             if let Some(previous) = rust_names.insert(rust_name.clone(), json_name.clone()) {
                 return Err(err(
@@ -523,6 +522,7 @@ impl<'a> Lowerer<'a> {
                 doc,
                 deprecated,
                 boxed: false,
+                constant,
             });
         }
         if let Some(field) = fields.iter().find(|f| f.rust_name == "extra") {
@@ -531,7 +531,7 @@ impl<'a> Lowerer<'a> {
                 format!("property `{}` clashes with the generated `extra` field that keeps unknown properties", field.json_name),
             ));
         }
-        Ok(Struct { fields, tag })
+        Ok(Struct { fields, tag: None })
     }
 
     /// The one string a property can hold (`enum: [x]`, `const: x`), if so.
@@ -835,6 +835,7 @@ impl<'a> Lowerer<'a> {
                     doc,
                     deprecated: false,
                     boxed: false,
+                    constant: None,
                 });
             }
             let doc = Doc { description: Some(format!("Query parameters of `{id}`.")), ..Doc::default() };

@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Deserializes a string enum through `From<&str>`/`From<String>`, so known
 /// values cost no allocation and unknown ones are kept, never rejected.
@@ -81,18 +81,9 @@ fn unexpected(value: &Value) -> de::Unexpected<'_> {
     }
 }
 
-/// The property a struct's serde tag is written under.
-///
-/// A struct with a serde tag sees that property again on input; the `extra`
-/// map must not keep it, or it would be written twice.
-pub trait TagKey {
-    /// The tag's property name.
-    const KEY: &'static str;
-}
-
-/// Deserializes the `extra` map of a tagged response struct, leaving out its tag.
-pub fn extra_without_tag<'de, D: Deserializer<'de>, T: TagKey>(deserializer: D) -> Result<Map<String, Value>, D::Error> {
-    let mut map = Map::deserialize(deserializer)?;
-    map.remove(T::KEY);
-    Ok(map)
+/// Reads a required response field that a server sent as `null` as the
+/// type's default, so that one misbehaving field does not fail the whole
+/// response (compatible servers, and OpenAI itself for empty pages, do this).
+pub fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(deserializer: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }

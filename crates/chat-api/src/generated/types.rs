@@ -9,6 +9,27 @@
 )]
 use serde::{Deserialize, Serialize};
 /// Constrains the tools available to the model to a pre-defined set.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionAllowedTools {
+    /// Constrains the tools available to the model to a pre-defined set.
+    ///
+    /// `auto` allows the model to pick from among the allowed tools and generate a
+    /// message.
+    ///
+    /// `required` requires the model to call one or more of the allowed tools.
+    pub mode: ChatCompletionAllowedToolsMode,
+    /// A list of tool definitions that the model should be allowed to call.
+    ///
+    /// For the Chat Completions API, the list of tool definitions might look like:
+    /// ```text
+    /// [
+    ///   { "type": "function", "function": { "name": "get_weather" } },
+    ///   { "type": "function", "function": { "name": "get_time" } }
+    /// ]
+    /// ```
+    pub tools: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+/// Constrains the tools available to the model to a pre-defined set.
 ///
 /// `auto` allows the model to pick from among the allowed tools and generate a
 /// message.
@@ -76,27 +97,6 @@ impl<'de> Deserialize<'de> for ChatCompletionAllowedToolsMode {
 }
 /// Constrains the tools available to the model to a pre-defined set.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionAllowedTools {
-    /// Constrains the tools available to the model to a pre-defined set.
-    ///
-    /// `auto` allows the model to pick from among the allowed tools and generate a
-    /// message.
-    ///
-    /// `required` requires the model to call one or more of the allowed tools.
-    pub mode: ChatCompletionAllowedToolsMode,
-    /// A list of tool definitions that the model should be allowed to call.
-    ///
-    /// For the Chat Completions API, the list of tool definitions might look like:
-    /// ```text
-    /// [
-    ///   { "type": "function", "function": { "name": "get_weather" } },
-    ///   { "type": "function", "function": { "name": "get_time" } }
-    /// ]
-    /// ```
-    pub tools: Vec<serde_json::Map<String, serde_json::Value>>,
-}
-/// Constrains the tools available to the model to a pre-defined set.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "allowed_tools")]
 pub struct ChatCompletionAllowedToolsChoice {
     /// The `allowed_tools` property.
@@ -104,24 +104,76 @@ pub struct ChatCompletionAllowedToolsChoice {
 }
 /// `ChatCompletionDeleted` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "object", rename = "chat.completion.deleted")]
 pub struct ChatCompletionDeleted {
+    /// The type of object being deleted.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub object: ChatCompletionDeletedObject,
     /// The ID of the chat completion that was deleted.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub id: String,
     /// Whether the chat completion was deleted.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub deleted: bool,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionDeleted>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-impl crate::__private::TagKey for ChatCompletionDeleted {
-    const KEY: &'static str = "object";
+/// The type of object being deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionDeletedObject {
+    /// `"chat.completion.deleted"`
+    #[default]
+    ChatCompletionDeleted,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl ChatCompletionDeletedObject {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ChatCompletionDeleted => "chat.completion.deleted",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionDeletedObject {
+    fn from(value: &str) -> Self {
+        match value {
+            "chat.completion.deleted" => Self::ChatCompletionDeleted,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionDeletedObject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "chat.completion.deleted" => Self::ChatCompletionDeleted,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionDeletedObject {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionDeletedObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionDeletedObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionDeletedObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
 }
 /// Specifying a particular function via `{"name": "my_function"}` forces the model to call that function.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -144,80 +196,291 @@ pub struct ChatCompletionFunctions {
 }
 /// An object representing a list of Chat Completions.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "object", rename = "list")]
 pub struct ChatCompletionList {
+    /// The type of this object. It is always set to "list".
+    ///
+    /// Defaults to `"list"`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub object: ChatCompletionListObject,
     /// An array of chat completion objects.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub data: Vec<CreateChatCompletionResponse>,
     /// The identifier of the first chat completion in the data array.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub first_id: String,
     /// The identifier of the last chat completion in the data array.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub last_id: String,
     /// Indicates whether there are more Chat Completions available.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub has_more: bool,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionList>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-impl crate::__private::TagKey for ChatCompletionList {
-    const KEY: &'static str = "object";
+/// The type of this object. It is always set to "list".
+///
+/// Defaults to `"list"`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionListObject {
+    /// `"list"`
+    #[default]
+    List,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl ChatCompletionListObject {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::List => "list",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionListObject {
+    fn from(value: &str) -> Self {
+        match value {
+            "list" => Self::List,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionListObject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "list" => Self::List,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionListObject {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionListObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionListObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionListObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// A call to a custom tool created by the model.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionMessageCustomToolCall {
+    /// The ID of the tool call.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub id: String,
+    /// The type of the tool. Always `custom`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub r#type: ChatCompletionMessageCustomToolCallType,
+    /// The custom tool that the model called.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub custom: ChatCompletionMessageCustomToolCallCustom,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// The type of the tool. Always `custom`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionMessageCustomToolCallType {
+    /// `"custom"`
+    #[default]
+    Custom,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl ChatCompletionMessageCustomToolCallType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Custom => "custom",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionMessageCustomToolCallType {
+    fn from(value: &str) -> Self {
+        match value {
+            "custom" => Self::Custom,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionMessageCustomToolCallType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "custom" => Self::Custom,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionMessageCustomToolCallType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionMessageCustomToolCallType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionMessageCustomToolCallType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionMessageCustomToolCallType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
 }
 /// The custom tool that the model called.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChatCompletionMessageCustomToolCallCustom {
     /// The name of the custom tool to call.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub name: String,
     /// The input for the custom tool call generated by the model.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub input: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-/// A call to a custom tool created by the model.
+/// An object representing a list of chat completion messages.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "custom")]
-pub struct ChatCompletionMessageCustomToolCall {
-    /// The ID of the tool call.
-    #[serde(default)]
-    pub id: String,
-    /// The custom tool that the model called.
-    pub custom: ChatCompletionMessageCustomToolCallCustom,
+pub struct ChatCompletionMessageList {
+    /// The type of this object. It is always set to "list".
+    ///
+    /// Defaults to `"list"`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub object: ChatCompletionMessageListObject,
+    /// An array of chat completion message objects.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub data: Vec<ChatCompletionMessageListDataItem>,
+    /// The identifier of the first chat message in the data array.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub first_id: String,
+    /// The identifier of the last chat message in the data array.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub last_id: String,
+    /// Indicates whether there are more chat messages available.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub has_more: bool,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionMessageCustomToolCall>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-impl crate::__private::TagKey for ChatCompletionMessageCustomToolCall {
-    const KEY: &'static str = "type";
+/// The type of this object. It is always set to "list".
+///
+/// Defaults to `"list"`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionMessageListObject {
+    /// `"list"`
+    #[default]
+    List,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
 }
-/// A URL citation when using web search.
+impl ChatCompletionMessageListObject {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::List => "list",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionMessageListObject {
+    fn from(value: &str) -> Self {
+        match value {
+            "list" => Self::List,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionMessageListObject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "list" => Self::List,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionMessageListObject {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionMessageListObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionMessageListObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionMessageListObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// `ChatCompletionMessageListDataItem` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionMessageListDataItemAnnotationsItemUrlCitation {
-    /// The index of the last character of the URL citation in the message.
+pub struct ChatCompletionMessageListDataItem {
+    /// The contents of the message.
     #[serde(default)]
-    pub end_index: i64,
-    /// The index of the first character of the URL citation in the message.
+    pub content: Option<String>,
+    /// The refusal message generated by the model.
     #[serde(default)]
-    pub start_index: i64,
-    /// The URL of the web resource.
-    #[serde(default)]
-    pub url: String,
-    /// The title of the web resource.
-    #[serde(default)]
-    pub title: String,
+    pub refusal: Option<String>,
+    /// The `tool_calls` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<ChatCompletionMessageToolCalls>,
+    /// Annotations for the message, when applicable, as when using the
+    /// [web search tool](https://platform.openai.com/docs/guides/tools-web-search?api-mode=chat).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Vec<ChatCompletionMessageListDataItemAnnotationsItem>>,
+    /// The role of the author of this message.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub role: ChatCompletionMessageListDataItemRole,
+    /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[deprecated]
+    pub function_call: Option<ChatCompletionMessageListDataItemFunctionCall>,
+    /// If the audio output modality is requested, this object contains data
+    /// about the audio response from the model. [Learn more](https://platform.openai.com/docs/guides/audio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<ChatCompletionMessageListDataItemAudio>,
+    /// The identifier of the chat message.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub id: String,
+    /// If a content parts array was provided, this is an array of `text` and `image_url` parts.
+    /// Otherwise, null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_parts: Option<Vec<ChatCompletionMessageListDataItemContentPartsItem>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
@@ -225,30 +488,159 @@ pub struct ChatCompletionMessageListDataItemAnnotationsItemUrlCitation {
 }
 /// A URL citation when using web search.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "url_citation")]
 pub struct ChatCompletionMessageListDataItemAnnotationsItem {
+    /// The type of the URL citation. Always `url_citation`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub r#type: ChatCompletionMessageListDataItemAnnotationsItemType,
     /// A URL citation when using web search.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub url_citation: ChatCompletionMessageListDataItemAnnotationsItemUrlCitation,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionMessageListDataItemAnnotationsItem>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-impl crate::__private::TagKey for ChatCompletionMessageListDataItemAnnotationsItem {
-    const KEY: &'static str = "type";
+/// The type of the URL citation. Always `url_citation`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionMessageListDataItemAnnotationsItemType {
+    /// `"url_citation"`
+    #[default]
+    UrlCitation,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl ChatCompletionMessageListDataItemAnnotationsItemType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UrlCitation => "url_citation",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionMessageListDataItemAnnotationsItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "url_citation" => Self::UrlCitation,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionMessageListDataItemAnnotationsItemType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "url_citation" => Self::UrlCitation,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionMessageListDataItemAnnotationsItemType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionMessageListDataItemAnnotationsItemType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionMessageListDataItemAnnotationsItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionMessageListDataItemAnnotationsItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// A URL citation when using web search.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionMessageListDataItemAnnotationsItemUrlCitation {
+    /// The index of the last character of the URL citation in the message.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub end_index: i64,
+    /// The index of the first character of the URL citation in the message.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub start_index: i64,
+    /// The URL of the web resource.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub url: String,
+    /// The title of the web resource.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub title: String,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// The role of the author of this message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionMessageListDataItemRole {
+    /// `"assistant"`
+    #[default]
+    Assistant,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl ChatCompletionMessageListDataItemRole {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Assistant => "assistant",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionMessageListDataItemRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "assistant" => Self::Assistant,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionMessageListDataItemRole {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "assistant" => Self::Assistant,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionMessageListDataItemRole {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionMessageListDataItemRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionMessageListDataItemRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionMessageListDataItemRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
 }
 /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
 #[deprecated]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChatCompletionMessageListDataItemFunctionCall {
     /// The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub arguments: String,
     /// The name of the function to call.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub name: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
@@ -260,19 +652,19 @@ pub struct ChatCompletionMessageListDataItemFunctionCall {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChatCompletionMessageListDataItemAudio {
     /// Unique identifier for this audio response.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub id: String,
     /// The Unix timestamp (in seconds) for when this audio response will
     /// no longer be accessible on the server for use in multi-turn
     /// conversations.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub expires_at: i64,
     /// Base64 encoded audio bytes generated by the model, in the format
     /// specified in the request.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub data: String,
     /// Transcript of the audio generated by the model.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub transcript: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
@@ -322,109 +714,112 @@ for ChatCompletionMessageListDataItemContentPartsItem {
         Self::ImageUrl(value)
     }
 }
-/// `ChatCompletionMessageListDataItem` from the OpenAPI spec.
+/// A call to a function tool created by the model.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "role", rename = "assistant")]
-pub struct ChatCompletionMessageListDataItem {
-    /// The contents of the message.
-    #[serde(default)]
-    pub content: Option<String>,
-    /// The refusal message generated by the model.
-    #[serde(default)]
-    pub refusal: Option<String>,
-    /// The `tool_calls` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool_calls: Option<ChatCompletionMessageToolCalls>,
-    /// Annotations for the message, when applicable, as when using the
-    /// [web search tool](https://platform.openai.com/docs/guides/tools-web-search?api-mode=chat).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<Vec<ChatCompletionMessageListDataItemAnnotationsItem>>,
-    /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[deprecated]
-    pub function_call: Option<ChatCompletionMessageListDataItemFunctionCall>,
-    /// If the audio output modality is requested, this object contains data
-    /// about the audio response from the model. [Learn more](https://platform.openai.com/docs/guides/audio).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audio: Option<ChatCompletionMessageListDataItemAudio>,
-    /// The identifier of the chat message.
-    #[serde(default)]
+pub struct ChatCompletionMessageToolCall {
+    /// The ID of the tool call.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub id: String,
-    /// If a content parts array was provided, this is an array of `text` and `image_url` parts.
-    /// Otherwise, null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_parts: Option<Vec<ChatCompletionMessageListDataItemContentPartsItem>>,
+    /// The type of the tool. Currently, only `function` is supported.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub r#type: ChatCompletionMessageToolCallType,
+    /// The function that the model called.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub function: ChatCompletionMessageToolCallFunction,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionMessageListDataItem>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-impl crate::__private::TagKey for ChatCompletionMessageListDataItem {
-    const KEY: &'static str = "role";
+/// The type of the tool. Currently, only `function` is supported.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionMessageToolCallType {
+    /// `"function"`
+    #[default]
+    Function,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
 }
-/// An object representing a list of chat completion messages.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "object", rename = "list")]
-pub struct ChatCompletionMessageList {
-    /// An array of chat completion message objects.
-    #[serde(default)]
-    pub data: Vec<ChatCompletionMessageListDataItem>,
-    /// The identifier of the first chat message in the data array.
-    #[serde(default)]
-    pub first_id: String,
-    /// The identifier of the last chat message in the data array.
-    #[serde(default)]
-    pub last_id: String,
-    /// Indicates whether there are more chat messages available.
-    #[serde(default)]
-    pub has_more: bool,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionMessageList>"
-    )]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+impl ChatCompletionMessageToolCallType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Function => "function",
+            Self::Unknown(value) => value,
+        }
+    }
 }
-impl crate::__private::TagKey for ChatCompletionMessageList {
-    const KEY: &'static str = "object";
+impl From<&str> for ChatCompletionMessageToolCallType {
+    fn from(value: &str) -> Self {
+        match value {
+            "function" => Self::Function,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionMessageToolCallType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "function" => Self::Function,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionMessageToolCallType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionMessageToolCallType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionMessageToolCallType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionMessageToolCallType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
 }
 /// The function that the model called.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChatCompletionMessageToolCallFunction {
     /// The name of the function to call.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub name: String,
     /// The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub arguments: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-/// A call to a function tool created by the model.
+/// `ChatCompletionMessageToolCallChunk` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "function")]
-pub struct ChatCompletionMessageToolCall {
+pub struct ChatCompletionMessageToolCallChunk {
+    /// The `index` property.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub index: i64,
     /// The ID of the tool call.
-    #[serde(default)]
-    pub id: String,
-    /// The function that the model called.
-    pub function: ChatCompletionMessageToolCallFunction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The type of the tool. Currently, only `function` is supported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ChatCompletionMessageToolCallChunkType>,
+    /// The `function` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<ChatCompletionMessageToolCallChunkFunction>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionMessageToolCall>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl crate::__private::TagKey for ChatCompletionMessageToolCall {
-    const KEY: &'static str = "type";
 }
 /// The type of the tool. Currently, only `function` is supported.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -496,26 +891,8 @@ pub struct ChatCompletionMessageToolCallChunkFunction {
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-/// `ChatCompletionMessageToolCallChunk` from the OpenAPI spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionMessageToolCallChunk {
-    /// The `index` property.
-    #[serde(default)]
-    pub index: i64,
-    /// The ID of the tool call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The type of the tool. Currently, only `function` is supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ChatCompletionMessageToolCallChunkType>,
-    /// The `function` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub function: Option<ChatCompletionMessageToolCallChunkFunction>,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
+/// The tool calls generated by the model, such as function calls.
+pub type ChatCompletionMessageToolCalls = Vec<ChatCompletionMessageToolCallsItem>;
 /// `ChatCompletionMessageToolCallsItem` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChatCompletionMessageToolCallsItem {
@@ -557,8 +934,18 @@ impl From<ChatCompletionMessageCustomToolCall> for ChatCompletionMessageToolCall
         Self::Custom(value)
     }
 }
-/// The tool calls generated by the model, such as function calls.
-pub type ChatCompletionMessageToolCalls = Vec<ChatCompletionMessageToolCallsItem>;
+/// Moderation results or errors for the request input and generated output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatCompletionModeration {
+    /// Moderation for the request input.
+    pub input: ChatCompletionModerationInput,
+    /// Moderation for the generated output.
+    pub output: ChatCompletionModerationOutput,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
 /// Moderation for the request input.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChatCompletionModerationInput {
@@ -645,65 +1032,151 @@ impl From<ChatCompletionModerationError> for ChatCompletionModerationOutput {
         Self::Error(value)
     }
 }
-/// Moderation results or errors for the request input and generated output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChatCompletionModeration {
-    /// Moderation for the request input.
-    pub input: ChatCompletionModerationInput,
-    /// Moderation for the generated output.
-    pub output: ChatCompletionModerationOutput,
+/// An error produced while attempting moderation.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionModerationError {
+    /// The object type, which is always `error`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub r#type: ChatCompletionModerationErrorType,
+    /// The error code.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub code: String,
+    /// The error message.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub message: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-/// An error produced while attempting moderation.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "error")]
-pub struct ChatCompletionModerationError {
-    /// The error code.
-    #[serde(default)]
-    pub code: String,
-    /// The error message.
-    #[serde(default)]
-    pub message: String,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionModerationError>"
-    )]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+/// The object type, which is always `error`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionModerationErrorType {
+    /// `"error"`
+    #[default]
+    Error,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
 }
-impl crate::__private::TagKey for ChatCompletionModerationError {
-    const KEY: &'static str = "type";
+impl ChatCompletionModerationErrorType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Error => "error",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionModerationErrorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "error" => Self::Error,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionModerationErrorType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "error" => Self::Error,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionModerationErrorType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionModerationErrorType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionModerationErrorType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionModerationErrorType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
 }
 /// Successful moderation results for the request input or generated output.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "moderation_results")]
 pub struct ChatCompletionModerationResults {
+    /// The object type, which is always `moderation_results`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub r#type: ChatCompletionModerationResultsType,
     /// The moderation model used to generate the results.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub model: String,
     /// A list of moderation results.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub results: Vec<ModerationResultBody>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionModerationResults>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-impl crate::__private::TagKey for ChatCompletionModerationResults {
-    const KEY: &'static str = "type";
+/// The object type, which is always `moderation_results`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionModerationResultsType {
+    /// `"moderation_results"`
+    #[default]
+    ModerationResults,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
 }
-/// `ChatCompletionNamedToolChoiceFunction` from the OpenAPI spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionNamedToolChoiceFunction {
-    /// The name of the function to call.
-    pub name: String,
+impl ChatCompletionModerationResultsType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ModerationResults => "moderation_results",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionModerationResultsType {
+    fn from(value: &str) -> Self {
+        match value {
+            "moderation_results" => Self::ModerationResults,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionModerationResultsType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "moderation_results" => Self::ModerationResults,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionModerationResultsType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionModerationResultsType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionModerationResultsType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionModerationResultsType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
 }
 /// Specifies a tool the model should use. Use to force the model to call a specific function.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -712,10 +1185,10 @@ pub struct ChatCompletionNamedToolChoice {
     /// The `function` property.
     pub function: ChatCompletionNamedToolChoiceFunction,
 }
-/// `ChatCompletionNamedToolChoiceCustomCustom` from the OpenAPI spec.
+/// `ChatCompletionNamedToolChoiceFunction` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionNamedToolChoiceCustomCustom {
-    /// The name of the custom tool to call.
+pub struct ChatCompletionNamedToolChoiceFunction {
+    /// The name of the function to call.
     pub name: String,
 }
 /// Specifies a tool the model should use. Use to force the model to call a specific custom tool.
@@ -724,6 +1197,37 @@ pub struct ChatCompletionNamedToolChoiceCustomCustom {
 pub struct ChatCompletionNamedToolChoiceCustom {
     /// The `custom` property.
     pub custom: ChatCompletionNamedToolChoiceCustomCustom,
+}
+/// `ChatCompletionNamedToolChoiceCustomCustom` from the OpenAPI spec.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionNamedToolChoiceCustomCustom {
+    /// The name of the custom tool to call.
+    pub name: String,
+}
+/// Messages sent by the model in response to user messages.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "role", rename = "assistant")]
+pub struct ChatCompletionRequestAssistantMessage {
+    /// The contents of the assistant message. Required unless `tool_calls` or `function_call` is specified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<ChatCompletionRequestAssistantMessageContent>,
+    /// The refusal message by the assistant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<String>,
+    /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Data about a previous audio response from the model.
+    /// [Learn more](https://platform.openai.com/docs/guides/audio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<ChatCompletionRequestAssistantMessageAudio>,
+    /// The `tool_calls` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<ChatCompletionMessageToolCalls>,
+    /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[deprecated]
+    pub function_call: Option<ChatCompletionRequestAssistantMessageFunctionCall>,
 }
 /// The contents of the assistant message. Required unless `tool_calls` or `function_call` is specified.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -770,31 +1274,6 @@ pub struct ChatCompletionRequestAssistantMessageFunctionCall {
     pub arguments: String,
     /// The name of the function to call.
     pub name: String,
-}
-/// Messages sent by the model in response to user messages.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "role", rename = "assistant")]
-pub struct ChatCompletionRequestAssistantMessage {
-    /// The contents of the assistant message. Required unless `tool_calls` or `function_call` is specified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ChatCompletionRequestAssistantMessageContent>,
-    /// The refusal message by the assistant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refusal: Option<String>,
-    /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Data about a previous audio response from the model.
-    /// [Learn more](https://platform.openai.com/docs/guides/audio).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audio: Option<ChatCompletionRequestAssistantMessageAudio>,
-    /// The `tool_calls` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool_calls: Option<ChatCompletionMessageToolCalls>,
-    /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[deprecated]
-    pub function_call: Option<ChatCompletionRequestAssistantMessageFunctionCall>,
 }
 /// `ChatCompletionRequestAssistantMessageContentPart` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq)]
@@ -844,6 +1323,18 @@ for ChatCompletionRequestAssistantMessageContentPart {
         Self::Refusal(value)
     }
 }
+/// Developer-provided instructions that the model should follow, regardless of
+/// messages sent by the user. With o1 models and newer, `developer` messages
+/// replace the previous `system` messages.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "role", rename = "developer")]
+pub struct ChatCompletionRequestDeveloperMessage {
+    /// The contents of the developer message.
+    pub content: ChatCompletionRequestDeveloperMessageContent,
+    /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
 /// The contents of the developer message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -873,18 +1364,6 @@ for ChatCompletionRequestDeveloperMessageContent {
     fn from(value: Vec<ChatCompletionRequestMessageContentPartText>) -> Self {
         Self::ArrayOfContentParts(value)
     }
-}
-/// Developer-provided instructions that the model should follow, regardless of
-/// messages sent by the user. With o1 models and newer, `developer` messages
-/// replace the previous `system` messages.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "role", rename = "developer")]
-pub struct ChatCompletionRequestDeveloperMessage {
-    /// The contents of the developer message.
-    pub content: ChatCompletionRequestDeveloperMessageContent,
-    /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 /// Function message
 #[deprecated]
@@ -979,6 +1458,24 @@ impl From<ChatCompletionRequestFunctionMessage> for ChatCompletionRequestMessage
         Self::Function(value)
     }
 }
+/// Learn about [audio inputs](https://platform.openai.com/docs/guides/audio).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "input_audio")]
+pub struct ChatCompletionRequestMessageContentPartAudio {
+    /// The `input_audio` property.
+    pub input_audio: ChatCompletionRequestMessageContentPartAudioInputAudio,
+    /// The `prompt_cache_breakpoint` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_breakpoint: Option<PromptCacheBreakpointParam>,
+}
+/// `ChatCompletionRequestMessageContentPartAudioInputAudio` from the OpenAPI spec.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionRequestMessageContentPartAudioInputAudio {
+    /// Base64 encoded audio data.
+    pub data: String,
+    /// The format of the encoded audio data. Currently supports "wav" and "mp3".
+    pub format: ChatCompletionRequestMessageContentPartAudioInputAudioFormat,
+}
 /// The format of the encoded audio data. Currently supports "wav" and "mp3".
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ChatCompletionRequestMessageContentPartAudioInputAudioFormat {
@@ -1041,20 +1538,12 @@ for ChatCompletionRequestMessageContentPartAudioInputAudioFormat {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-/// `ChatCompletionRequestMessageContentPartAudioInputAudio` from the OpenAPI spec.
+/// Learn about [file inputs](https://platform.openai.com/docs/guides/text) for text generation.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionRequestMessageContentPartAudioInputAudio {
-    /// Base64 encoded audio data.
-    pub data: String,
-    /// The format of the encoded audio data. Currently supports "wav" and "mp3".
-    pub format: ChatCompletionRequestMessageContentPartAudioInputAudioFormat,
-}
-/// Learn about [audio inputs](https://platform.openai.com/docs/guides/audio).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "input_audio")]
-pub struct ChatCompletionRequestMessageContentPartAudio {
-    /// The `input_audio` property.
-    pub input_audio: ChatCompletionRequestMessageContentPartAudioInputAudio,
+#[serde(tag = "type", rename = "file")]
+pub struct ChatCompletionRequestMessageContentPartFile {
+    /// The `file` property.
+    pub file: ChatCompletionRequestMessageContentPartFileFile,
     /// The `prompt_cache_breakpoint` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_cache_breakpoint: Option<PromptCacheBreakpointParam>,
@@ -1074,15 +1563,94 @@ pub struct ChatCompletionRequestMessageContentPartFileFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<String>,
 }
-/// Learn about [file inputs](https://platform.openai.com/docs/guides/text) for text generation.
+/// Learn about [image inputs](https://platform.openai.com/docs/guides/vision).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "file")]
-pub struct ChatCompletionRequestMessageContentPartFile {
-    /// The `file` property.
-    pub file: ChatCompletionRequestMessageContentPartFileFile,
+pub struct ChatCompletionRequestMessageContentPartImage {
+    /// The type of the content part.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub r#type: ChatCompletionRequestMessageContentPartImageType,
+    /// The `image_url` property.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub image_url: ChatCompletionRequestMessageContentPartImageImageUrl,
     /// The `prompt_cache_breakpoint` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_cache_breakpoint: Option<PromptCacheBreakpointParam>,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// The type of the content part.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionRequestMessageContentPartImageType {
+    /// `"image_url"`
+    #[default]
+    ImageUrl,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl ChatCompletionRequestMessageContentPartImageType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ImageUrl => "image_url",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionRequestMessageContentPartImageType {
+    fn from(value: &str) -> Self {
+        match value {
+            "image_url" => Self::ImageUrl,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionRequestMessageContentPartImageType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "image_url" => Self::ImageUrl,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionRequestMessageContentPartImageType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionRequestMessageContentPartImageType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionRequestMessageContentPartImageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartImageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// `ChatCompletionRequestMessageContentPartImageImageUrl` from the OpenAPI spec.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionRequestMessageContentPartImageImageUrl {
+    /// Either a URL of the image or the base64 encoded image data.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub url: String,
+    /// Specifies the detail level of the image. Learn more in the [Vision guide](https://platform.openai.com/docs/guides/vision#low-or-high-fidelity-image-understanding).
+    ///
+    /// Defaults to `"auto"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<ChatCompletionRequestMessageContentPartImageImageUrlDetail>,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 /// Specifies the detail level of the image. Learn more in the [Vision guide](https://platform.openai.com/docs/guides/vision#low-or-high-fidelity-image-understanding).
 ///
@@ -1153,42 +1721,6 @@ for ChatCompletionRequestMessageContentPartImageImageUrlDetail {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-/// `ChatCompletionRequestMessageContentPartImageImageUrl` from the OpenAPI spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionRequestMessageContentPartImageImageUrl {
-    /// Either a URL of the image or the base64 encoded image data.
-    #[serde(default)]
-    pub url: String,
-    /// Specifies the detail level of the image. Learn more in the [Vision guide](https://platform.openai.com/docs/guides/vision#low-or-high-fidelity-image-understanding).
-    ///
-    /// Defaults to `"auto"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<ChatCompletionRequestMessageContentPartImageImageUrlDetail>,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-/// Learn about [image inputs](https://platform.openai.com/docs/guides/vision).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "image_url")]
-pub struct ChatCompletionRequestMessageContentPartImage {
-    /// The `image_url` property.
-    pub image_url: ChatCompletionRequestMessageContentPartImageImageUrl,
-    /// The `prompt_cache_breakpoint` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt_cache_breakpoint: Option<PromptCacheBreakpointParam>,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionRequestMessageContentPartImage>"
-    )]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl crate::__private::TagKey for ChatCompletionRequestMessageContentPartImage {
-    const KEY: &'static str = "type";
-}
 /// Refusal content part
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "refusal")]
@@ -1198,24 +1730,88 @@ pub struct ChatCompletionRequestMessageContentPartRefusal {
 }
 /// Learn about [text inputs](https://platform.openai.com/docs/guides/text-generation).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "text")]
 pub struct ChatCompletionRequestMessageContentPartText {
+    /// The type of the content part.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub r#type: ChatCompletionRequestMessageContentPartTextType,
     /// The text content.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub text: String,
     /// The `prompt_cache_breakpoint` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_cache_breakpoint: Option<PromptCacheBreakpointParam>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionRequestMessageContentPartText>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-impl crate::__private::TagKey for ChatCompletionRequestMessageContentPartText {
-    const KEY: &'static str = "type";
+/// The type of the content part.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionRequestMessageContentPartTextType {
+    /// `"text"`
+    #[default]
+    Text,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl ChatCompletionRequestMessageContentPartTextType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionRequestMessageContentPartTextType {
+    fn from(value: &str) -> Self {
+        match value {
+            "text" => Self::Text,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionRequestMessageContentPartTextType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "text" => Self::Text,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionRequestMessageContentPartTextType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionRequestMessageContentPartTextType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionRequestMessageContentPartTextType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartTextType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// Developer-provided instructions that the model should follow, regardless of
+/// messages sent by the user. With o1 models and newer, use `developer` messages
+/// for this purpose instead.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "role", rename = "system")]
+pub struct ChatCompletionRequestSystemMessage {
+    /// The contents of the system message.
+    pub content: ChatCompletionRequestSystemMessageContent,
+    /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// The contents of the system message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1247,20 +1843,17 @@ for ChatCompletionRequestSystemMessageContent {
         Self::ArrayOfContentParts(value)
     }
 }
-/// Developer-provided instructions that the model should follow, regardless of
-/// messages sent by the user. With o1 models and newer, use `developer` messages
-/// for this purpose instead.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "role", rename = "system")]
-pub struct ChatCompletionRequestSystemMessage {
-    /// The contents of the system message.
-    pub content: ChatCompletionRequestSystemMessageContent,
-    /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
 /// `ChatCompletionRequestSystemMessageContentPart` from the OpenAPI spec.
 pub type ChatCompletionRequestSystemMessageContentPart = ChatCompletionRequestMessageContentPartText;
+/// Tool message
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "role", rename = "tool")]
+pub struct ChatCompletionRequestToolMessage {
+    /// The contents of the tool message.
+    pub content: ChatCompletionRequestToolMessageContent,
+    /// Tool call that this message is responding to.
+    pub tool_call_id: String,
+}
 /// The contents of the tool message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -1291,17 +1884,19 @@ for ChatCompletionRequestToolMessageContent {
         Self::ArrayOfContentParts(value)
     }
 }
-/// Tool message
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "role", rename = "tool")]
-pub struct ChatCompletionRequestToolMessage {
-    /// The contents of the tool message.
-    pub content: ChatCompletionRequestToolMessageContent,
-    /// Tool call that this message is responding to.
-    pub tool_call_id: String,
-}
 /// `ChatCompletionRequestToolMessageContentPart` from the OpenAPI spec.
 pub type ChatCompletionRequestToolMessageContentPart = ChatCompletionRequestMessageContentPartText;
+/// Messages sent by an end user, containing prompts or additional context
+/// information.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "role", rename = "user")]
+pub struct ChatCompletionRequestUserMessage {
+    /// The contents of the user message.
+    pub content: ChatCompletionRequestUserMessageContent,
+    /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
 /// The contents of the user message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -1331,17 +1926,6 @@ for ChatCompletionRequestUserMessageContent {
     fn from(value: Vec<ChatCompletionRequestUserMessageContentPart>) -> Self {
         Self::ArrayOfContentParts(value)
     }
-}
-/// Messages sent by an end user, containing prompts or additional context
-/// information.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "role", rename = "user")]
-pub struct ChatCompletionRequestUserMessage {
-    /// The contents of the user message.
-    pub content: ChatCompletionRequestUserMessageContent,
-    /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 /// `ChatCompletionRequestUserMessageContentPart` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq)]
@@ -1411,85 +1995,8 @@ for ChatCompletionRequestUserMessageContentPart {
         Self::File(value)
     }
 }
-/// A URL citation when using web search.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionResponseMessageAnnotationsItemUrlCitation {
-    /// The index of the last character of the URL citation in the message.
-    #[serde(default)]
-    pub end_index: i64,
-    /// The index of the first character of the URL citation in the message.
-    #[serde(default)]
-    pub start_index: i64,
-    /// The URL of the web resource.
-    #[serde(default)]
-    pub url: String,
-    /// The title of the web resource.
-    #[serde(default)]
-    pub title: String,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-/// A URL citation when using web search.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "url_citation")]
-pub struct ChatCompletionResponseMessageAnnotationsItem {
-    /// A URL citation when using web search.
-    pub url_citation: ChatCompletionResponseMessageAnnotationsItemUrlCitation,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionResponseMessageAnnotationsItem>"
-    )]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl crate::__private::TagKey for ChatCompletionResponseMessageAnnotationsItem {
-    const KEY: &'static str = "type";
-}
-/// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
-#[deprecated]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionResponseMessageFunctionCall {
-    /// The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function.
-    #[serde(default)]
-    pub arguments: String,
-    /// The name of the function to call.
-    #[serde(default)]
-    pub name: String,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-/// If the audio output modality is requested, this object contains data
-/// about the audio response from the model. [Learn more](https://platform.openai.com/docs/guides/audio).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionResponseMessageAudio {
-    /// Unique identifier for this audio response.
-    #[serde(default)]
-    pub id: String,
-    /// The Unix timestamp (in seconds) for when this audio response will
-    /// no longer be accessible on the server for use in multi-turn
-    /// conversations.
-    #[serde(default)]
-    pub expires_at: i64,
-    /// Base64 encoded audio bytes generated by the model, in the format
-    /// specified in the request.
-    #[serde(default)]
-    pub data: String,
-    /// Transcript of the audio generated by the model.
-    #[serde(default)]
-    pub transcript: String,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
 /// A chat completion message generated by the model.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "role", rename = "assistant")]
 pub struct ChatCompletionResponseMessage {
     /// The contents of the message.
     #[serde(default)]
@@ -1504,6 +2011,9 @@ pub struct ChatCompletionResponseMessage {
     /// [web search tool](https://platform.openai.com/docs/guides/tools-web-search?api-mode=chat).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<Vec<ChatCompletionResponseMessageAnnotationsItem>>,
+    /// The role of the author of this message.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub role: ChatCompletionResponseMessageRole,
     /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[deprecated]
@@ -1514,14 +2024,193 @@ pub struct ChatCompletionResponseMessage {
     pub audio: Option<ChatCompletionResponseMessageAudio>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ChatCompletionResponseMessage>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-impl crate::__private::TagKey for ChatCompletionResponseMessage {
-    const KEY: &'static str = "role";
+/// A URL citation when using web search.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionResponseMessageAnnotationsItem {
+    /// The type of the URL citation. Always `url_citation`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub r#type: ChatCompletionResponseMessageAnnotationsItemType,
+    /// A URL citation when using web search.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub url_citation: ChatCompletionResponseMessageAnnotationsItemUrlCitation,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// The type of the URL citation. Always `url_citation`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionResponseMessageAnnotationsItemType {
+    /// `"url_citation"`
+    #[default]
+    UrlCitation,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl ChatCompletionResponseMessageAnnotationsItemType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UrlCitation => "url_citation",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionResponseMessageAnnotationsItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "url_citation" => Self::UrlCitation,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionResponseMessageAnnotationsItemType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "url_citation" => Self::UrlCitation,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionResponseMessageAnnotationsItemType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionResponseMessageAnnotationsItemType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionResponseMessageAnnotationsItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionResponseMessageAnnotationsItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// A URL citation when using web search.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionResponseMessageAnnotationsItemUrlCitation {
+    /// The index of the last character of the URL citation in the message.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub end_index: i64,
+    /// The index of the first character of the URL citation in the message.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub start_index: i64,
+    /// The URL of the web resource.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub url: String,
+    /// The title of the web resource.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub title: String,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// The role of the author of this message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ChatCompletionResponseMessageRole {
+    /// `"assistant"`
+    #[default]
+    Assistant,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl ChatCompletionResponseMessageRole {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Assistant => "assistant",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ChatCompletionResponseMessageRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "assistant" => Self::Assistant,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ChatCompletionResponseMessageRole {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "assistant" => Self::Assistant,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ChatCompletionResponseMessageRole {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ChatCompletionResponseMessageRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ChatCompletionResponseMessageRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ChatCompletionResponseMessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
+#[deprecated]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionResponseMessageFunctionCall {
+    /// The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub arguments: String,
+    /// The name of the function to call.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub name: String,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// If the audio output modality is requested, this object contains data
+/// about the audio response from the model. [Learn more](https://platform.openai.com/docs/guides/audio).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionResponseMessageAudio {
+    /// Unique identifier for this audio response.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub id: String,
+    /// The Unix timestamp (in seconds) for when this audio response will
+    /// no longer be accessible on the server for use in multi-turn
+    /// conversations.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub expires_at: i64,
+    /// Base64 encoded audio bytes generated by the model, in the format
+    /// specified in the request.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub data: String,
+    /// Transcript of the audio generated by the model.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub transcript: String,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 /// Options for streaming response. Only set this when you set `stream: true`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1545,6 +2234,30 @@ pub struct ChatCompletionStreamOptions {
     /// your application and the OpenAI API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_obfuscation: Option<bool>,
+}
+/// A chat completion delta generated by streamed model responses.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletionStreamResponseDelta {
+    /// The contents of the chunk message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[deprecated]
+    pub function_call: Option<ChatCompletionStreamResponseDeltaFunctionCall>,
+    /// The `tool_calls` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<Vec<ChatCompletionMessageToolCallChunk>>,
+    /// The role of the author of this message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<ChatCompletionStreamResponseDeltaRole>,
+    /// The refusal message generated by the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<String>,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
 #[deprecated]
@@ -1637,25 +2350,21 @@ impl<'de> Deserialize<'de> for ChatCompletionStreamResponseDeltaRole {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-/// A chat completion delta generated by streamed model responses.
+/// `ChatCompletionTokenLogprob` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionStreamResponseDelta {
-    /// The contents of the chunk message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[deprecated]
-    pub function_call: Option<ChatCompletionStreamResponseDeltaFunctionCall>,
-    /// The `tool_calls` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tool_calls: Option<Vec<ChatCompletionMessageToolCallChunk>>,
-    /// The role of the author of this message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<ChatCompletionStreamResponseDeltaRole>,
-    /// The refusal message generated by the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refusal: Option<String>,
+pub struct ChatCompletionTokenLogprob {
+    /// The token.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub token: String,
+    /// The log probability of this token, if it is within the top 20 most likely tokens. Otherwise, the value `-9999.0` is used to signify that the token is very unlikely.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub logprob: f64,
+    /// A list of integers representing the UTF-8 bytes representation of the token. Useful in instances where characters are represented by multiple tokens and their byte representations must be combined to generate the correct text representation. Can be `null` if there is no bytes representation for the token.
+    #[serde(default)]
+    pub bytes: Option<Vec<i64>>,
+    /// List of the most likely tokens and their log probability, at this token position. The number of entries may be fewer than the requested `top_logprobs`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub top_logprobs: Vec<ChatCompletionTokenLogprobTopLogprobsItem>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
@@ -1665,34 +2374,14 @@ pub struct ChatCompletionStreamResponseDelta {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChatCompletionTokenLogprobTopLogprobsItem {
     /// The token.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub token: String,
     /// The log probability of this token, if it is within the top 20 most likely tokens. Otherwise, the value `-9999.0` is used to signify that the token is very unlikely.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub logprob: f64,
     /// A list of integers representing the UTF-8 bytes representation of the token. Useful in instances where characters are represented by multiple tokens and their byte representations must be combined to generate the correct text representation. Can be `null` if there is no bytes representation for the token.
     #[serde(default)]
     pub bytes: Option<Vec<i64>>,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-/// `ChatCompletionTokenLogprob` from the OpenAPI spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ChatCompletionTokenLogprob {
-    /// The token.
-    #[serde(default)]
-    pub token: String,
-    /// The log probability of this token, if it is within the top 20 most likely tokens. Otherwise, the value `-9999.0` is used to signify that the token is very unlikely.
-    #[serde(default)]
-    pub logprob: f64,
-    /// A list of integers representing the UTF-8 bytes representation of the token. Useful in instances where characters are represented by multiple tokens and their byte representations must be combined to generate the correct text representation. Can be `null` if there is no bytes representation for the token.
-    #[serde(default)]
-    pub bytes: Option<Vec<i64>>,
-    /// List of the most likely tokens and their log probability, at this token position. The number of entries may be fewer than the requested `top_logprobs`.
-    #[serde(default)]
-    pub top_logprobs: Vec<ChatCompletionTokenLogprobTopLogprobsItem>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
@@ -1704,6 +2393,51 @@ pub struct ChatCompletionTokenLogprob {
 pub struct ChatCompletionTool {
     /// The `function` property.
     pub function: FunctionObject,
+}
+/// Controls which (if any) tool is called by the model.
+/// `none` means the model will not call any tool and instead generates a message.
+/// `auto` means the model can pick between generating a message or calling one or more tools.
+/// `required` means the model must call one or more tools.
+/// Specifying a particular tool via `{"type": "function", "function": {"name": "my_function"}}` forces the model to call that tool.
+///
+/// `none` is the default when no tools are present. `auto` is the default if tools are present.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ChatCompletionToolChoiceOption {
+    /// `none` means the model will not call any tool and instead generates a message. `auto` means the model can pick between generating a message or calling one or more tools. `required` means the model must call one or more tools.
+    ToolChoiceMode(ChatCompletionToolChoiceOptionToolChoiceMode),
+    /// The `ChatCompletionAllowedToolsChoice` form.
+    ChatCompletionAllowedToolsChoice(ChatCompletionAllowedToolsChoice),
+    /// The `ChatCompletionNamedToolChoice` form.
+    ChatCompletionNamedToolChoice(ChatCompletionNamedToolChoice),
+    /// The `ChatCompletionNamedToolChoiceCustom` form.
+    ChatCompletionNamedToolChoiceCustom(ChatCompletionNamedToolChoiceCustom),
+}
+impl Default for ChatCompletionToolChoiceOption {
+    fn default() -> Self {
+        Self::ToolChoiceMode(Default::default())
+    }
+}
+impl From<ChatCompletionToolChoiceOptionToolChoiceMode>
+for ChatCompletionToolChoiceOption {
+    fn from(value: ChatCompletionToolChoiceOptionToolChoiceMode) -> Self {
+        Self::ToolChoiceMode(value)
+    }
+}
+impl From<ChatCompletionAllowedToolsChoice> for ChatCompletionToolChoiceOption {
+    fn from(value: ChatCompletionAllowedToolsChoice) -> Self {
+        Self::ChatCompletionAllowedToolsChoice(value)
+    }
+}
+impl From<ChatCompletionNamedToolChoice> for ChatCompletionToolChoiceOption {
+    fn from(value: ChatCompletionNamedToolChoice) -> Self {
+        Self::ChatCompletionNamedToolChoice(value)
+    }
+}
+impl From<ChatCompletionNamedToolChoiceCustom> for ChatCompletionToolChoiceOption {
+    fn from(value: ChatCompletionNamedToolChoiceCustom) -> Self {
+        Self::ChatCompletionNamedToolChoiceCustom(value)
+    }
 }
 /// `none` means the model will not call any tool and instead generates a message. `auto` means the model can pick between generating a message or calling one or more tools. `required` means the model must call one or more tools.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -1771,50 +2505,34 @@ impl<'de> Deserialize<'de> for ChatCompletionToolChoiceOptionToolChoiceMode {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-/// Controls which (if any) tool is called by the model.
-/// `none` means the model will not call any tool and instead generates a message.
-/// `auto` means the model can pick between generating a message or calling one or more tools.
-/// `required` means the model must call one or more tools.
-/// Specifying a particular tool via `{"type": "function", "function": {"name": "my_function"}}` forces the model to call that tool.
-///
-/// `none` is the default when no tools are present. `auto` is the default if tools are present.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum ChatCompletionToolChoiceOption {
-    /// `none` means the model will not call any tool and instead generates a message. `auto` means the model can pick between generating a message or calling one or more tools. `required` means the model must call one or more tools.
-    ToolChoiceMode(ChatCompletionToolChoiceOptionToolChoiceMode),
-    /// The `ChatCompletionAllowedToolsChoice` form.
-    ChatCompletionAllowedToolsChoice(ChatCompletionAllowedToolsChoice),
-    /// The `ChatCompletionNamedToolChoice` form.
-    ChatCompletionNamedToolChoice(ChatCompletionNamedToolChoice),
-    /// The `ChatCompletionNamedToolChoiceCustom` form.
-    ChatCompletionNamedToolChoiceCustom(ChatCompletionNamedToolChoiceCustom),
-}
-impl Default for ChatCompletionToolChoiceOption {
-    fn default() -> Self {
-        Self::ToolChoiceMode(Default::default())
-    }
-}
-impl From<ChatCompletionToolChoiceOptionToolChoiceMode>
-for ChatCompletionToolChoiceOption {
-    fn from(value: ChatCompletionToolChoiceOptionToolChoiceMode) -> Self {
-        Self::ToolChoiceMode(value)
-    }
-}
-impl From<ChatCompletionAllowedToolsChoice> for ChatCompletionToolChoiceOption {
-    fn from(value: ChatCompletionAllowedToolsChoice) -> Self {
-        Self::ChatCompletionAllowedToolsChoice(value)
-    }
-}
-impl From<ChatCompletionNamedToolChoice> for ChatCompletionToolChoiceOption {
-    fn from(value: ChatCompletionNamedToolChoice) -> Self {
-        Self::ChatCompletionNamedToolChoice(value)
-    }
-}
-impl From<ChatCompletionNamedToolChoiceCustom> for ChatCompletionToolChoiceOption {
-    fn from(value: ChatCompletionNamedToolChoiceCustom) -> Self {
-        Self::ChatCompletionNamedToolChoiceCustom(value)
-    }
+/// Usage statistics for the completion request.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CompletionUsage {
+    /// Number of tokens in the generated completion.
+    ///
+    /// Defaults to `0`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub completion_tokens: i64,
+    /// Number of tokens in the prompt.
+    ///
+    /// Defaults to `0`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub prompt_tokens: i64,
+    /// Total number of tokens used in the request (prompt + completion).
+    ///
+    /// Defaults to `0`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub total_tokens: i64,
+    /// Breakdown of tokens used in a completion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_tokens_details: Option<CompletionUsageCompletionTokensDetails>,
+    /// Breakdown of tokens used in the prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens_details: Option<CompletionUsagePromptTokensDetails>,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 /// Breakdown of tokens used in a completion.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1880,431 +2598,6 @@ pub struct CompletionUsagePromptTokensDetails {
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
-}
-/// Usage statistics for the completion request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CompletionUsage {
-    /// Number of tokens in the generated completion.
-    ///
-    /// Defaults to `0`.
-    #[serde(default)]
-    pub completion_tokens: i64,
-    /// Number of tokens in the prompt.
-    ///
-    /// Defaults to `0`.
-    #[serde(default)]
-    pub prompt_tokens: i64,
-    /// Total number of tokens used in the request (prompt + completion).
-    ///
-    /// Defaults to `0`.
-    #[serde(default)]
-    pub total_tokens: i64,
-    /// Breakdown of tokens used in a completion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_tokens_details: Option<CompletionUsageCompletionTokensDetails>,
-    /// Breakdown of tokens used in the prompt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt_tokens_details: Option<CompletionUsagePromptTokensDetails>,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-/// Deprecated. Use `prompt_cache_options.ttl` instead.
-///
-/// The retention policy for the prompt cache. Set to `24h` to enable extended prompt caching, which keeps cached prefixes active for longer, up to a maximum of 24 hours. [Learn more](https://platform.openai.com/docs/guides/prompt-caching#prompt-cache-retention).
-/// This field expresses a maximum retention policy, while
-/// `prompt_cache_options.ttl` expresses a minimum cache lifetime. The two
-/// fields are independent and do not interact.
-/// For `gpt-5.5`, `gpt-5.5-pro`, and future models, only `24h` is supported.
-///
-/// For older models that support both `in_memory` and `24h`, the default depends on your organization's data retention policy:
-///   - Organizations without ZDR enabled default to `24h`.
-///   - Organizations with ZDR enabled default to `in_memory` when `prompt_cache_retention` is not specified.
-#[deprecated]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum CreateChatCompletionRequestPromptCacheRetention {
-    /// `"in_memory"`
-    #[default]
-    InMemory,
-    /// `"24h"`
-    V24h,
-    /// A value this version of the spec does not list; kept verbatim.
-    Unknown(String),
-}
-impl CreateChatCompletionRequestPromptCacheRetention {
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InMemory => "in_memory",
-            Self::V24h => "24h",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for CreateChatCompletionRequestPromptCacheRetention {
-    fn from(value: &str) -> Self {
-        match value {
-            "in_memory" => Self::InMemory,
-            "24h" => Self::V24h,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for CreateChatCompletionRequestPromptCacheRetention {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "in_memory" => Self::InMemory,
-            "24h" => Self::V24h,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl AsRef<str> for CreateChatCompletionRequestPromptCacheRetention {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for CreateChatCompletionRequestPromptCacheRetention {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for CreateChatCompletionRequestPromptCacheRetention {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for CreateChatCompletionRequestPromptCacheRetention {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
-    }
-}
-/// Approximate location parameters for the search.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "approximate")]
-pub struct CreateChatCompletionRequestWebSearchOptionsUserLocation {
-    /// The `approximate` property.
-    pub approximate: WebSearchLocation,
-}
-/// This tool searches the web for relevant results to use in a response.
-/// Learn more about the [web search tool](https://platform.openai.com/docs/guides/tools-web-search?api-mode=chat).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CreateChatCompletionRequestWebSearchOptions {
-    /// Approximate location parameters for the search.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_location: Option<CreateChatCompletionRequestWebSearchOptionsUserLocation>,
-    /// The `search_context_size` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_context_size: Option<WebSearchContextSize>,
-}
-/// An object specifying the format that the model must output.
-///
-/// Setting to `{ "type": "json_schema", "json_schema": {...} }` enables
-/// Structured Outputs which ensures the model will match your supplied JSON
-/// schema. Learn more in the \[Structured Outputs
-/// guide\](/docs/guides/structured-outputs).
-///
-/// Setting to `{ "type": "json_object" }` enables the older JSON mode, which
-/// ensures the message the model generates is valid JSON. Using `json_schema`
-/// is preferred for models that support it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateChatCompletionRequestResponseFormat {
-    /// `type: "text"`
-    Text(ResponseFormatText),
-    /// `type: "json_schema"`
-    JsonSchema(ResponseFormatJsonSchema),
-    /// `type: "json_object"`
-    JsonObject(ResponseFormatJsonObject),
-}
-impl Serialize for CreateChatCompletionRequestResponseFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Text(value) => value.serialize(serializer),
-            Self::JsonSchema(value) => value.serialize(serializer),
-            Self::JsonObject(value) => value.serialize(serializer),
-        }
-    }
-}
-impl<'de> Deserialize<'de> for CreateChatCompletionRequestResponseFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("text") => crate::__private::variant(value).map(Self::Text),
-            Some("json_schema") => crate::__private::variant(value).map(Self::JsonSchema),
-            Some("json_object") => crate::__private::variant(value).map(Self::JsonObject),
-            tag => {
-                Err(
-                    crate::__private::unknown_tag(
-                        "type",
-                        tag.map(str::to_owned),
-                        &["text", "json_schema", "json_object"],
-                    ),
-                )
-            }
-        }
-    }
-}
-impl From<ResponseFormatText> for CreateChatCompletionRequestResponseFormat {
-    fn from(value: ResponseFormatText) -> Self {
-        Self::Text(value)
-    }
-}
-impl From<ResponseFormatJsonSchema> for CreateChatCompletionRequestResponseFormat {
-    fn from(value: ResponseFormatJsonSchema) -> Self {
-        Self::JsonSchema(value)
-    }
-}
-impl From<ResponseFormatJsonObject> for CreateChatCompletionRequestResponseFormat {
-    fn from(value: ResponseFormatJsonObject) -> Self {
-        Self::JsonObject(value)
-    }
-}
-/// Specifies the output audio format. Must be one of `wav`, `mp3`, `flac`,
-/// `opus`, or `pcm16`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum CreateChatCompletionRequestAudioFormat {
-    /// `"wav"`
-    #[default]
-    Wav,
-    /// `"aac"`
-    Aac,
-    /// `"mp3"`
-    Mp3,
-    /// `"flac"`
-    Flac,
-    /// `"opus"`
-    Opus,
-    /// `"pcm16"`
-    Pcm16,
-    /// A value this version of the spec does not list; kept verbatim.
-    Unknown(String),
-}
-impl CreateChatCompletionRequestAudioFormat {
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Wav => "wav",
-            Self::Aac => "aac",
-            Self::Mp3 => "mp3",
-            Self::Flac => "flac",
-            Self::Opus => "opus",
-            Self::Pcm16 => "pcm16",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for CreateChatCompletionRequestAudioFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "wav" => Self::Wav,
-            "aac" => Self::Aac,
-            "mp3" => Self::Mp3,
-            "flac" => Self::Flac,
-            "opus" => Self::Opus,
-            "pcm16" => Self::Pcm16,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for CreateChatCompletionRequestAudioFormat {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "wav" => Self::Wav,
-            "aac" => Self::Aac,
-            "mp3" => Self::Mp3,
-            "flac" => Self::Flac,
-            "opus" => Self::Opus,
-            "pcm16" => Self::Pcm16,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl AsRef<str> for CreateChatCompletionRequestAudioFormat {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for CreateChatCompletionRequestAudioFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for CreateChatCompletionRequestAudioFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for CreateChatCompletionRequestAudioFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
-    }
-}
-/// Parameters for audio output. Required when audio output is requested with
-/// `modalities: ["audio"]`. [Learn more](https://platform.openai.com/docs/guides/audio).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CreateChatCompletionRequestAudio {
-    /// The voice the model uses to respond. Supported built-in voices are
-    /// `alloy`, `ash`, `ballad`, `coral`, `echo`, `fable`, `nova`, `onyx`,
-    /// `sage`, `shimmer`, `marin`, and `cedar`. You may also provide a
-    /// custom voice object with an `id`, for example `{ "id": "voice_1234" }`.
-    pub voice: VoiceIdsOrCustomVoice,
-    /// Specifies the output audio format. Must be one of `wav`, `mp3`, `flac`,
-    /// `opus`, or `pcm16`.
-    pub format: CreateChatCompletionRequestAudioFormat,
-}
-/// `CreateChatCompletionRequestToolsItem` from the OpenAPI spec.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateChatCompletionRequestToolsItem {
-    /// `type: "function"`
-    Function(ChatCompletionTool),
-    /// `type: "custom"`
-    Custom(CustomToolChatCompletions),
-}
-impl Serialize for CreateChatCompletionRequestToolsItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Function(value) => value.serialize(serializer),
-            Self::Custom(value) => value.serialize(serializer),
-        }
-    }
-}
-impl<'de> Deserialize<'de> for CreateChatCompletionRequestToolsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("function") => crate::__private::variant(value).map(Self::Function),
-            Some("custom") => crate::__private::variant(value).map(Self::Custom),
-            tag => {
-                Err(
-                    crate::__private::unknown_tag(
-                        "type",
-                        tag.map(str::to_owned),
-                        &["function", "custom"],
-                    ),
-                )
-            }
-        }
-    }
-}
-impl From<ChatCompletionTool> for CreateChatCompletionRequestToolsItem {
-    fn from(value: ChatCompletionTool) -> Self {
-        Self::Function(value)
-    }
-}
-impl From<CustomToolChatCompletions> for CreateChatCompletionRequestToolsItem {
-    fn from(value: CustomToolChatCompletions) -> Self {
-        Self::Custom(value)
-    }
-}
-/// `none` means the model will not call a function and instead generates a message. `auto` means the model can pick between generating a message or calling a function.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum CreateChatCompletionRequestFunctionCallKnown {
-    /// `"none"`
-    #[default]
-    None,
-    /// `"auto"`
-    Auto,
-    /// A value this version of the spec does not list; kept verbatim.
-    Unknown(String),
-}
-impl CreateChatCompletionRequestFunctionCallKnown {
-    /// The value as it is written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Auto => "auto",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for CreateChatCompletionRequestFunctionCallKnown {
-    fn from(value: &str) -> Self {
-        match value {
-            "none" => Self::None,
-            "auto" => Self::Auto,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for CreateChatCompletionRequestFunctionCallKnown {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "auto" => Self::Auto,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl AsRef<str> for CreateChatCompletionRequestFunctionCallKnown {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-impl std::fmt::Display for CreateChatCompletionRequestFunctionCallKnown {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for CreateChatCompletionRequestFunctionCallKnown {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for CreateChatCompletionRequestFunctionCallKnown {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
-    }
-}
-/// Deprecated in favor of `tool_choice`.
-///
-/// Controls which (if any) function is called by the model.
-///
-/// `none` means the model will not call a function and instead generates a
-/// message.
-///
-/// `auto` means the model can pick between generating a message or calling a
-/// function.
-///
-/// Specifying a particular function via `{"name": "my_function"}` forces the
-/// model to call that function.
-///
-/// `none` is the default when no functions are present. `auto` is the default
-/// if functions are present.
-#[deprecated]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum CreateChatCompletionRequestFunctionCall {
-    /// `none` means the model will not call a function and instead generates a message. `auto` means the model can pick between generating a message or calling a function.
-    Known(CreateChatCompletionRequestFunctionCallKnown),
-    /// The `ChatCompletionFunctionCallOption` form.
-    ChatCompletionFunctionCallOption(ChatCompletionFunctionCallOption),
-}
-impl Default for CreateChatCompletionRequestFunctionCall {
-    fn default() -> Self {
-        Self::Known(Default::default())
-    }
-}
-impl From<CreateChatCompletionRequestFunctionCallKnown>
-for CreateChatCompletionRequestFunctionCall {
-    fn from(value: CreateChatCompletionRequestFunctionCallKnown) -> Self {
-        Self::Known(value)
-    }
-}
-impl From<ChatCompletionFunctionCallOption> for CreateChatCompletionRequestFunctionCall {
-    fn from(value: ChatCompletionFunctionCallOption) -> Self {
-        Self::ChatCompletionFunctionCallOption(value)
-    }
 }
 /// `CreateChatCompletionRequest` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2530,6 +2823,468 @@ pub struct CreateChatCompletionRequest {
     #[deprecated]
     pub functions: Option<Vec<ChatCompletionFunctions>>,
 }
+/// Deprecated. Use `prompt_cache_options.ttl` instead.
+///
+/// The retention policy for the prompt cache. Set to `24h` to enable extended prompt caching, which keeps cached prefixes active for longer, up to a maximum of 24 hours. [Learn more](https://platform.openai.com/docs/guides/prompt-caching#prompt-cache-retention).
+/// This field expresses a maximum retention policy, while
+/// `prompt_cache_options.ttl` expresses a minimum cache lifetime. The two
+/// fields are independent and do not interact.
+/// For `gpt-5.5`, `gpt-5.5-pro`, and future models, only `24h` is supported.
+///
+/// For older models that support both `in_memory` and `24h`, the default depends on your organization's data retention policy:
+///   - Organizations without ZDR enabled default to `24h`.
+///   - Organizations with ZDR enabled default to `in_memory` when `prompt_cache_retention` is not specified.
+#[deprecated]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum CreateChatCompletionRequestPromptCacheRetention {
+    /// `"in_memory"`
+    #[default]
+    InMemory,
+    /// `"24h"`
+    V24h,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl CreateChatCompletionRequestPromptCacheRetention {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InMemory => "in_memory",
+            Self::V24h => "24h",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for CreateChatCompletionRequestPromptCacheRetention {
+    fn from(value: &str) -> Self {
+        match value {
+            "in_memory" => Self::InMemory,
+            "24h" => Self::V24h,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for CreateChatCompletionRequestPromptCacheRetention {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "in_memory" => Self::InMemory,
+            "24h" => Self::V24h,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for CreateChatCompletionRequestPromptCacheRetention {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for CreateChatCompletionRequestPromptCacheRetention {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for CreateChatCompletionRequestPromptCacheRetention {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CreateChatCompletionRequestPromptCacheRetention {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// This tool searches the web for relevant results to use in a response.
+/// Learn more about the [web search tool](https://platform.openai.com/docs/guides/tools-web-search?api-mode=chat).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CreateChatCompletionRequestWebSearchOptions {
+    /// Approximate location parameters for the search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_location: Option<CreateChatCompletionRequestWebSearchOptionsUserLocation>,
+    /// The `search_context_size` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_context_size: Option<WebSearchContextSize>,
+}
+/// Approximate location parameters for the search.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "approximate")]
+pub struct CreateChatCompletionRequestWebSearchOptionsUserLocation {
+    /// The `approximate` property.
+    pub approximate: WebSearchLocation,
+}
+/// An object specifying the format that the model must output.
+///
+/// Setting to `{ "type": "json_schema", "json_schema": {...} }` enables
+/// Structured Outputs which ensures the model will match your supplied JSON
+/// schema. Learn more in the \[Structured Outputs
+/// guide\](/docs/guides/structured-outputs).
+///
+/// Setting to `{ "type": "json_object" }` enables the older JSON mode, which
+/// ensures the message the model generates is valid JSON. Using `json_schema`
+/// is preferred for models that support it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateChatCompletionRequestResponseFormat {
+    /// `type: "text"`
+    Text(ResponseFormatText),
+    /// `type: "json_schema"`
+    JsonSchema(ResponseFormatJsonSchema),
+    /// `type: "json_object"`
+    JsonObject(ResponseFormatJsonObject),
+}
+impl Serialize for CreateChatCompletionRequestResponseFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(value) => value.serialize(serializer),
+            Self::JsonSchema(value) => value.serialize(serializer),
+            Self::JsonObject(value) => value.serialize(serializer),
+        }
+    }
+}
+impl<'de> Deserialize<'de> for CreateChatCompletionRequestResponseFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
+        match tag.as_deref() {
+            Some("text") => crate::__private::variant(value).map(Self::Text),
+            Some("json_schema") => crate::__private::variant(value).map(Self::JsonSchema),
+            Some("json_object") => crate::__private::variant(value).map(Self::JsonObject),
+            tag => {
+                Err(
+                    crate::__private::unknown_tag(
+                        "type",
+                        tag.map(str::to_owned),
+                        &["text", "json_schema", "json_object"],
+                    ),
+                )
+            }
+        }
+    }
+}
+impl From<ResponseFormatText> for CreateChatCompletionRequestResponseFormat {
+    fn from(value: ResponseFormatText) -> Self {
+        Self::Text(value)
+    }
+}
+impl From<ResponseFormatJsonSchema> for CreateChatCompletionRequestResponseFormat {
+    fn from(value: ResponseFormatJsonSchema) -> Self {
+        Self::JsonSchema(value)
+    }
+}
+impl From<ResponseFormatJsonObject> for CreateChatCompletionRequestResponseFormat {
+    fn from(value: ResponseFormatJsonObject) -> Self {
+        Self::JsonObject(value)
+    }
+}
+/// Parameters for audio output. Required when audio output is requested with
+/// `modalities: ["audio"]`. [Learn more](https://platform.openai.com/docs/guides/audio).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CreateChatCompletionRequestAudio {
+    /// The voice the model uses to respond. Supported built-in voices are
+    /// `alloy`, `ash`, `ballad`, `coral`, `echo`, `fable`, `nova`, `onyx`,
+    /// `sage`, `shimmer`, `marin`, and `cedar`. You may also provide a
+    /// custom voice object with an `id`, for example `{ "id": "voice_1234" }`.
+    pub voice: VoiceIdsOrCustomVoice,
+    /// Specifies the output audio format. Must be one of `wav`, `mp3`, `flac`,
+    /// `opus`, or `pcm16`.
+    pub format: CreateChatCompletionRequestAudioFormat,
+}
+/// Specifies the output audio format. Must be one of `wav`, `mp3`, `flac`,
+/// `opus`, or `pcm16`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum CreateChatCompletionRequestAudioFormat {
+    /// `"wav"`
+    #[default]
+    Wav,
+    /// `"aac"`
+    Aac,
+    /// `"mp3"`
+    Mp3,
+    /// `"flac"`
+    Flac,
+    /// `"opus"`
+    Opus,
+    /// `"pcm16"`
+    Pcm16,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl CreateChatCompletionRequestAudioFormat {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Wav => "wav",
+            Self::Aac => "aac",
+            Self::Mp3 => "mp3",
+            Self::Flac => "flac",
+            Self::Opus => "opus",
+            Self::Pcm16 => "pcm16",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for CreateChatCompletionRequestAudioFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "wav" => Self::Wav,
+            "aac" => Self::Aac,
+            "mp3" => Self::Mp3,
+            "flac" => Self::Flac,
+            "opus" => Self::Opus,
+            "pcm16" => Self::Pcm16,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for CreateChatCompletionRequestAudioFormat {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "wav" => Self::Wav,
+            "aac" => Self::Aac,
+            "mp3" => Self::Mp3,
+            "flac" => Self::Flac,
+            "opus" => Self::Opus,
+            "pcm16" => Self::Pcm16,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for CreateChatCompletionRequestAudioFormat {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for CreateChatCompletionRequestAudioFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for CreateChatCompletionRequestAudioFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CreateChatCompletionRequestAudioFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// `CreateChatCompletionRequestToolsItem` from the OpenAPI spec.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateChatCompletionRequestToolsItem {
+    /// `type: "function"`
+    Function(ChatCompletionTool),
+    /// `type: "custom"`
+    Custom(CustomToolChatCompletions),
+}
+impl Serialize for CreateChatCompletionRequestToolsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Function(value) => value.serialize(serializer),
+            Self::Custom(value) => value.serialize(serializer),
+        }
+    }
+}
+impl<'de> Deserialize<'de> for CreateChatCompletionRequestToolsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
+        match tag.as_deref() {
+            Some("function") => crate::__private::variant(value).map(Self::Function),
+            Some("custom") => crate::__private::variant(value).map(Self::Custom),
+            tag => {
+                Err(
+                    crate::__private::unknown_tag(
+                        "type",
+                        tag.map(str::to_owned),
+                        &["function", "custom"],
+                    ),
+                )
+            }
+        }
+    }
+}
+impl From<ChatCompletionTool> for CreateChatCompletionRequestToolsItem {
+    fn from(value: ChatCompletionTool) -> Self {
+        Self::Function(value)
+    }
+}
+impl From<CustomToolChatCompletions> for CreateChatCompletionRequestToolsItem {
+    fn from(value: CustomToolChatCompletions) -> Self {
+        Self::Custom(value)
+    }
+}
+/// Deprecated in favor of `tool_choice`.
+///
+/// Controls which (if any) function is called by the model.
+///
+/// `none` means the model will not call a function and instead generates a
+/// message.
+///
+/// `auto` means the model can pick between generating a message or calling a
+/// function.
+///
+/// Specifying a particular function via `{"name": "my_function"}` forces the
+/// model to call that function.
+///
+/// `none` is the default when no functions are present. `auto` is the default
+/// if functions are present.
+#[deprecated]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CreateChatCompletionRequestFunctionCall {
+    /// `none` means the model will not call a function and instead generates a message. `auto` means the model can pick between generating a message or calling a function.
+    Known(CreateChatCompletionRequestFunctionCallKnown),
+    /// The `ChatCompletionFunctionCallOption` form.
+    ChatCompletionFunctionCallOption(ChatCompletionFunctionCallOption),
+}
+impl Default for CreateChatCompletionRequestFunctionCall {
+    fn default() -> Self {
+        Self::Known(Default::default())
+    }
+}
+impl From<CreateChatCompletionRequestFunctionCallKnown>
+for CreateChatCompletionRequestFunctionCall {
+    fn from(value: CreateChatCompletionRequestFunctionCallKnown) -> Self {
+        Self::Known(value)
+    }
+}
+impl From<ChatCompletionFunctionCallOption> for CreateChatCompletionRequestFunctionCall {
+    fn from(value: ChatCompletionFunctionCallOption) -> Self {
+        Self::ChatCompletionFunctionCallOption(value)
+    }
+}
+/// `none` means the model will not call a function and instead generates a message. `auto` means the model can pick between generating a message or calling a function.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum CreateChatCompletionRequestFunctionCallKnown {
+    /// `"none"`
+    #[default]
+    None,
+    /// `"auto"`
+    Auto,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl CreateChatCompletionRequestFunctionCallKnown {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Auto => "auto",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for CreateChatCompletionRequestFunctionCallKnown {
+    fn from(value: &str) -> Self {
+        match value {
+            "none" => Self::None,
+            "auto" => Self::Auto,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for CreateChatCompletionRequestFunctionCallKnown {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "none" => Self::None,
+            "auto" => Self::Auto,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for CreateChatCompletionRequestFunctionCallKnown {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for CreateChatCompletionRequestFunctionCallKnown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for CreateChatCompletionRequestFunctionCallKnown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CreateChatCompletionRequestFunctionCallKnown {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// Represents a chat completion response returned by model, based on the provided input.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CreateChatCompletionResponse {
+    /// A unique identifier for the chat completion.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub id: String,
+    /// A list of chat completion choices. Can be more than one if `n` is greater than 1.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub choices: Vec<CreateChatCompletionResponseChoicesItem>,
+    /// The Unix timestamp (in seconds) of when the chat completion was created.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub created: i64,
+    /// The model used for the chat completion.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub model: String,
+    /// The `metadata` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// The `service_tier` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<ServiceTier>,
+    /// This fingerprint represents the backend configuration that the model runs with.
+    ///
+    /// Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[deprecated]
+    pub system_fingerprint: Option<String>,
+    /// The object type, which is always `chat.completion`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub object: CreateChatCompletionResponseObject,
+    /// The `usage` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<CompletionUsage>,
+    /// Moderation results for the request input and generated output, if moderated
+    /// completions were requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<ChatCompletionModeration>,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// `CreateChatCompletionResponseChoicesItem` from the OpenAPI spec.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CreateChatCompletionResponseChoicesItem {
+    /// The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
+    /// `length` if the maximum number of tokens specified in the request was reached,
+    /// `content_filter` if content was omitted due to a flag from our content filters,
+    /// `tool_calls` if the model called a tool, or `function_call` (deprecated) if the model called a function.
+    /// Read the [Model Spec](https://model-spec.openai.com/2025-12-18.html) for more.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub finish_reason: CreateChatCompletionResponseChoicesItemFinishReason,
+    /// The index of the choice in the list of choices.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub index: i64,
+    /// The `message` property.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub message: ChatCompletionResponseMessage,
+    /// Log probability information for the choice.
+    #[serde(default)]
+    pub logprobs: Option<CreateChatCompletionResponseChoicesItemLogprobs>,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
 /// The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
 /// `length` if the maximum number of tokens specified in the request was reached,
 /// `content_filter` if content was omitted due to a flag from our content filters,
@@ -2624,73 +3379,137 @@ pub struct CreateChatCompletionResponseChoicesItemLogprobs {
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-/// `CreateChatCompletionResponseChoicesItem` from the OpenAPI spec.
+/// The object type, which is always `chat.completion`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum CreateChatCompletionResponseObject {
+    /// `"chat.completion"`
+    #[default]
+    ChatCompletion,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl CreateChatCompletionResponseObject {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ChatCompletion => "chat.completion",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for CreateChatCompletionResponseObject {
+    fn from(value: &str) -> Self {
+        match value {
+            "chat.completion" => Self::ChatCompletion,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for CreateChatCompletionResponseObject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "chat.completion" => Self::ChatCompletion,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for CreateChatCompletionResponseObject {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for CreateChatCompletionResponseObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for CreateChatCompletionResponseObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CreateChatCompletionResponseObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// Represents a streamed chunk of a chat completion response returned
+/// by the model, based on the provided input.
+/// [Learn more](https://platform.openai.com/docs/guides/streaming-responses).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CreateChatCompletionResponseChoicesItem {
-    /// The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
-    /// `length` if the maximum number of tokens specified in the request was reached,
-    /// `content_filter` if content was omitted due to a flag from our content filters,
-    /// `tool_calls` if the model called a tool, or `function_call` (deprecated) if the model called a function.
-    /// Read the [Model Spec](https://model-spec.openai.com/2025-12-18.html) for more.
-    pub finish_reason: CreateChatCompletionResponseChoicesItemFinishReason,
-    /// The index of the choice in the list of choices.
-    #[serde(default)]
-    pub index: i64,
-    /// The `message` property.
-    pub message: ChatCompletionResponseMessage,
-    /// Log probability information for the choice.
-    #[serde(default)]
-    pub logprobs: Option<CreateChatCompletionResponseChoicesItemLogprobs>,
+pub struct CreateChatCompletionStreamResponse {
+    /// A unique identifier for the chat completion. Each chunk has the same ID.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub id: String,
+    /// A list of chat completion choices. Can contain more than one elements if `n` is greater than 1. Can also be empty for the
+    /// last chunk if you set `stream_options: {"include_usage": true}`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub choices: Vec<CreateChatCompletionStreamResponseChoicesItem>,
+    /// The Unix timestamp (in seconds) of when the chat completion was created. Each chunk has the same timestamp.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub created: i64,
+    /// The model to generate the completion.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub model: String,
+    /// An obfuscation string added to normalize the size of streamed chunks as a
+    /// mitigation to certain side-channel attacks. The field is included by
+    /// default and omitted when `stream_options.include_obfuscation` is `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obfuscation: Option<String>,
+    /// The `service_tier` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<ServiceTier>,
+    /// This fingerprint represents the backend configuration that the model runs with.
+    /// Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[deprecated]
+    pub system_fingerprint: Option<String>,
+    /// The object type, which is always `chat.completion.chunk`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub object: CreateChatCompletionStreamResponseObject,
+    /// An optional field that will only be present when you set
+    /// `stream_options: {"include_usage": true}` in your request. When present, it
+    /// contains a null value **except for the last chunk** which contains the
+    /// token usage statistics for the entire request.
+    ///
+    /// **NOTE:** If the stream is interrupted or cancelled, you may not
+    /// receive the final usage chunk which contains the total token usage for
+    /// the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<CompletionUsage>,
+    /// Moderation results for the request input and generated output. Present
+    /// on the moderation chunk when moderated completions are requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<ChatCompletionModeration>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-/// Represents a chat completion response returned by model, based on the provided input.
+/// `CreateChatCompletionStreamResponseChoicesItem` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "object", rename = "chat.completion")]
-pub struct CreateChatCompletionResponse {
-    /// A unique identifier for the chat completion.
+pub struct CreateChatCompletionStreamResponseChoicesItem {
+    /// The `delta` property.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub delta: ChatCompletionStreamResponseDelta,
+    /// Log probability information for the choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logprobs: Option<CreateChatCompletionStreamResponseChoicesItemLogprobs>,
+    /// The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
+    /// `length` if the maximum number of tokens specified in the request was reached,
+    /// `content_filter` if content was omitted due to a flag from our content filters,
+    /// `tool_calls` if the model called a tool, or `function_call` (deprecated) if the model called a function.
     #[serde(default)]
-    pub id: String,
-    /// A list of chat completion choices. Can be more than one if `n` is greater than 1.
-    #[serde(default)]
-    pub choices: Vec<CreateChatCompletionResponseChoicesItem>,
-    /// The Unix timestamp (in seconds) of when the chat completion was created.
-    #[serde(default)]
-    pub created: i64,
-    /// The model used for the chat completion.
-    #[serde(default)]
-    pub model: String,
-    /// The `metadata` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Metadata>,
-    /// The `service_tier` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_tier: Option<ServiceTier>,
-    /// This fingerprint represents the backend configuration that the model runs with.
-    ///
-    /// Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[deprecated]
-    pub system_fingerprint: Option<String>,
-    /// The `usage` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<CompletionUsage>,
-    /// Moderation results for the request input and generated output, if moderated
-    /// completions were requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub moderation: Option<ChatCompletionModeration>,
+    pub finish_reason: Option<CreateChatCompletionStreamResponseChoicesItemFinishReason>,
+    /// The index of the choice in the list of choices.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub index: i64,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, CreateChatCompletionResponse>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl crate::__private::TagKey for CreateChatCompletionResponse {
-    const KEY: &'static str = "object";
 }
 /// Log probability information for the choice.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2786,84 +3605,122 @@ for CreateChatCompletionStreamResponseChoicesItemFinishReason {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-/// `CreateChatCompletionStreamResponseChoicesItem` from the OpenAPI spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CreateChatCompletionStreamResponseChoicesItem {
-    /// The `delta` property.
-    pub delta: ChatCompletionStreamResponseDelta,
-    /// Log probability information for the choice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logprobs: Option<CreateChatCompletionStreamResponseChoicesItemLogprobs>,
-    /// The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
-    /// `length` if the maximum number of tokens specified in the request was reached,
-    /// `content_filter` if content was omitted due to a flag from our content filters,
-    /// `tool_calls` if the model called a tool, or `function_call` (deprecated) if the model called a function.
-    #[serde(default)]
-    pub finish_reason: Option<CreateChatCompletionStreamResponseChoicesItemFinishReason>,
-    /// The index of the choice in the list of choices.
-    #[serde(default)]
-    pub index: i64,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+/// The object type, which is always `chat.completion.chunk`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum CreateChatCompletionStreamResponseObject {
+    /// `"chat.completion.chunk"`
+    #[default]
+    ChatCompletionChunk,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
 }
-/// Represents a streamed chunk of a chat completion response returned
-/// by the model, based on the provided input.
-/// [Learn more](https://platform.openai.com/docs/guides/streaming-responses).
+impl CreateChatCompletionStreamResponseObject {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ChatCompletionChunk => "chat.completion.chunk",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for CreateChatCompletionStreamResponseObject {
+    fn from(value: &str) -> Self {
+        match value {
+            "chat.completion.chunk" => Self::ChatCompletionChunk,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for CreateChatCompletionStreamResponseObject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "chat.completion.chunk" => Self::ChatCompletionChunk,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for CreateChatCompletionStreamResponseObject {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for CreateChatCompletionStreamResponseObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for CreateChatCompletionStreamResponseObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CreateChatCompletionStreamResponseObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
+}
+/// `CreateModelResponseProperties` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "object", rename = "chat.completion.chunk")]
-pub struct CreateChatCompletionStreamResponse {
-    /// A unique identifier for the chat completion. Each chunk has the same ID.
-    #[serde(default)]
-    pub id: String,
-    /// A list of chat completion choices. Can contain more than one elements if `n` is greater than 1. Can also be empty for the
-    /// last chunk if you set `stream_options: {"include_usage": true}`.
-    #[serde(default)]
-    pub choices: Vec<CreateChatCompletionStreamResponseChoicesItem>,
-    /// The Unix timestamp (in seconds) of when the chat completion was created. Each chunk has the same timestamp.
-    #[serde(default)]
-    pub created: i64,
-    /// The model to generate the completion.
-    #[serde(default)]
-    pub model: String,
-    /// An obfuscation string added to normalize the size of streamed chunks as a
-    /// mitigation to certain side-channel attacks. The field is included by
-    /// default and omitted when `stream_options.include_obfuscation` is `false`.
+pub struct CreateModelResponseProperties {
+    /// The `metadata` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub obfuscation: Option<String>,
-    /// The `service_tier` property.
+    pub metadata: Option<Metadata>,
+    /// An integer between 0 and 20 specifying the maximum number of most likely
+    /// tokens to return at each token position, each with an associated log
+    /// probability. In some cases, the number of returned tokens may be fewer than
+    /// requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_tier: Option<ServiceTier>,
-    /// This fingerprint represents the backend configuration that the model runs with.
-    /// Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
+    pub top_logprobs: Option<i64>,
+    /// What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
+    /// We generally recommend altering this or `top_p` but not both.
+    ///
+    /// Defaults to `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// An alternative to sampling with temperature, called nucleus sampling,
+    /// where the model considers the results of the tokens with top_p probability
+    /// mass. So 0.1 means only the tokens comprising the top 10% probability mass
+    /// are considered.
+    ///
+    /// We generally recommend altering this or `temperature` but not both.
+    ///
+    /// Defaults to `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    /// This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
+    /// A stable identifier for your end-users.
+    /// Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[deprecated]
-    pub system_fingerprint: Option<String>,
-    /// An optional field that will only be present when you set
-    /// `stream_options: {"include_usage": true}` in your request. When present, it
-    /// contains a null value **except for the last chunk** which contains the
-    /// token usage statistics for the entire request.
+    pub user: Option<String>,
+    /// A stable identifier used to help detect users of your application that may be violating OpenAI's usage policies.
+    /// The IDs should be a string that uniquely identifies each user, with a maximum length of 64 characters. We recommend hashing their username or email address, in order to avoid sending us any identifying information. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_identifier: Option<String>,
+    /// Used by OpenAI to cache responses for similar requests to optimize your cache hit rates. Replaces the `user` field. [Learn more](https://platform.openai.com/docs/guides/prompt-caching).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_key: Option<String>,
+    /// Deprecated. Use `prompt_cache_options.ttl` instead.
     ///
-    /// **NOTE:** If the stream is interrupted or cancelled, you may not
-    /// receive the final usage chunk which contains the total token usage for
-    /// the request.
+    /// The retention policy for the prompt cache. Set to `24h` to enable extended prompt caching, which keeps cached prefixes active for longer, up to a maximum of 24 hours. [Learn more](https://platform.openai.com/docs/guides/prompt-caching#prompt-cache-retention).
+    /// This field expresses a maximum retention policy, while
+    /// `prompt_cache_options.ttl` expresses a minimum cache lifetime. The two
+    /// fields are independent and do not interact.
+    /// For `gpt-5.5`, `gpt-5.5-pro`, and future models, only `24h` is supported.
+    ///
+    /// For older models that support both `in_memory` and `24h`, the default depends on your organization's data retention policy:
+    ///   - Organizations without ZDR enabled default to `24h`.
+    ///   - Organizations with ZDR enabled default to `in_memory` when `prompt_cache_retention` is not specified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<CompletionUsage>,
-    /// Moderation results for the request input and generated output. Present
-    /// on the moderation chunk when moderated completions are requested.
+    #[deprecated]
+    pub prompt_cache_retention: Option<
+        CreateModelResponsePropertiesPromptCacheRetention,
+    >,
+    /// The `prompt_cache_options` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub moderation: Option<ChatCompletionModeration>,
-    /// Properties this version of the spec does not describe, kept
-    /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, CreateChatCompletionStreamResponse>"
-    )]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl crate::__private::TagKey for CreateChatCompletionStreamResponse {
-    const KEY: &'static str = "object";
+    pub prompt_cache_options: Option<PromptCacheOptionsParam>,
 }
 /// Deprecated. Use `prompt_cache_options.ttl` instead.
 ///
@@ -2937,71 +3794,92 @@ impl<'de> Deserialize<'de> for CreateModelResponsePropertiesPromptCacheRetention
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-/// `CreateModelResponseProperties` from the OpenAPI spec.
+/// A custom tool that processes input using a specified format.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CreateModelResponseProperties {
-    /// The `metadata` property.
+#[serde(tag = "type", rename = "custom")]
+pub struct CustomToolChatCompletions {
+    /// Properties of the custom tool.
+    pub custom: CustomToolChatCompletionsCustom,
+}
+/// Properties of the custom tool.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CustomToolChatCompletionsCustom {
+    /// The name of the custom tool, used to identify it in tool calls.
+    pub name: String,
+    /// Optional description of the custom tool, used to provide more context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Metadata>,
-    /// An integer between 0 and 20 specifying the maximum number of most likely
-    /// tokens to return at each token position, each with an associated log
-    /// probability. In some cases, the number of returned tokens may be fewer than
-    /// requested.
+    pub description: Option<String>,
+    /// The input format for the custom tool. Default is unconstrained text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub top_logprobs: Option<i64>,
-    /// What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
-    /// We generally recommend altering this or `top_p` but not both.
-    ///
-    /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f64>,
-    /// An alternative to sampling with temperature, called nucleus sampling,
-    /// where the model considers the results of the tokens with top_p probability
-    /// mass. So 0.1 means only the tokens comprising the top 10% probability mass
-    /// are considered.
-    ///
-    /// We generally recommend altering this or `temperature` but not both.
-    ///
-    /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub top_p: Option<f64>,
-    /// This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
-    /// A stable identifier for your end-users.
-    /// Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[deprecated]
-    pub user: Option<String>,
-    /// A stable identifier used to help detect users of your application that may be violating OpenAI's usage policies.
-    /// The IDs should be a string that uniquely identifies each user, with a maximum length of 64 characters. We recommend hashing their username or email address, in order to avoid sending us any identifying information. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub safety_identifier: Option<String>,
-    /// Used by OpenAI to cache responses for similar requests to optimize your cache hit rates. Replaces the `user` field. [Learn more](https://platform.openai.com/docs/guides/prompt-caching).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt_cache_key: Option<String>,
-    /// Deprecated. Use `prompt_cache_options.ttl` instead.
-    ///
-    /// The retention policy for the prompt cache. Set to `24h` to enable extended prompt caching, which keeps cached prefixes active for longer, up to a maximum of 24 hours. [Learn more](https://platform.openai.com/docs/guides/prompt-caching#prompt-cache-retention).
-    /// This field expresses a maximum retention policy, while
-    /// `prompt_cache_options.ttl` expresses a minimum cache lifetime. The two
-    /// fields are independent and do not interact.
-    /// For `gpt-5.5`, `gpt-5.5-pro`, and future models, only `24h` is supported.
-    ///
-    /// For older models that support both `in_memory` and `24h`, the default depends on your organization's data retention policy:
-    ///   - Organizations without ZDR enabled default to `24h`.
-    ///   - Organizations with ZDR enabled default to `in_memory` when `prompt_cache_retention` is not specified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[deprecated]
-    pub prompt_cache_retention: Option<
-        CreateModelResponsePropertiesPromptCacheRetention,
-    >,
-    /// The `prompt_cache_options` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt_cache_options: Option<PromptCacheOptionsParam>,
+    pub format: Option<CustomToolChatCompletionsCustomFormat>,
+}
+/// The input format for the custom tool. Default is unconstrained text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CustomToolChatCompletionsCustomFormat {
+    /// Unconstrained free-form text.
+    Text(CustomToolChatCompletionsCustomFormatText),
+    /// A grammar defined by the user.
+    Grammar(CustomToolChatCompletionsCustomFormatGrammar),
+}
+impl Serialize for CustomToolChatCompletionsCustomFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(value) => value.serialize(serializer),
+            Self::Grammar(value) => value.serialize(serializer),
+        }
+    }
+}
+impl<'de> Deserialize<'de> for CustomToolChatCompletionsCustomFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
+        match tag.as_deref() {
+            Some("text") => crate::__private::variant(value).map(Self::Text),
+            Some("grammar") => crate::__private::variant(value).map(Self::Grammar),
+            tag => {
+                Err(
+                    crate::__private::unknown_tag(
+                        "type",
+                        tag.map(str::to_owned),
+                        &["text", "grammar"],
+                    ),
+                )
+            }
+        }
+    }
+}
+impl From<CustomToolChatCompletionsCustomFormatText>
+for CustomToolChatCompletionsCustomFormat {
+    fn from(value: CustomToolChatCompletionsCustomFormatText) -> Self {
+        Self::Text(value)
+    }
+}
+impl From<CustomToolChatCompletionsCustomFormatGrammar>
+for CustomToolChatCompletionsCustomFormat {
+    fn from(value: CustomToolChatCompletionsCustomFormatGrammar) -> Self {
+        Self::Grammar(value)
+    }
 }
 /// Unconstrained free-form text.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "text")]
 pub struct CustomToolChatCompletionsCustomFormatText {}
+/// A grammar defined by the user.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "grammar")]
+pub struct CustomToolChatCompletionsCustomFormatGrammar {
+    /// Your chosen grammar.
+    pub grammar: CustomToolChatCompletionsCustomFormatGrammarGrammar,
+}
+/// Your chosen grammar.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CustomToolChatCompletionsCustomFormatGrammarGrammar {
+    /// The grammar definition.
+    pub definition: String,
+    /// The syntax of the grammar definition. One of `lark` or `regex`.
+    pub syntax: CustomToolChatCompletionsCustomFormatGrammarGrammarSyntax,
+}
 /// The syntax of the grammar definition. One of `lark` or `regex`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CustomToolChatCompletionsCustomFormatGrammarGrammarSyntax {
@@ -3063,88 +3941,6 @@ for CustomToolChatCompletionsCustomFormatGrammarGrammarSyntax {
     ) -> Result<Self, D::Error> {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
-}
-/// Your chosen grammar.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CustomToolChatCompletionsCustomFormatGrammarGrammar {
-    /// The grammar definition.
-    pub definition: String,
-    /// The syntax of the grammar definition. One of `lark` or `regex`.
-    pub syntax: CustomToolChatCompletionsCustomFormatGrammarGrammarSyntax,
-}
-/// A grammar defined by the user.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "grammar")]
-pub struct CustomToolChatCompletionsCustomFormatGrammar {
-    /// Your chosen grammar.
-    pub grammar: CustomToolChatCompletionsCustomFormatGrammarGrammar,
-}
-/// The input format for the custom tool. Default is unconstrained text.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CustomToolChatCompletionsCustomFormat {
-    /// Unconstrained free-form text.
-    Text(CustomToolChatCompletionsCustomFormatText),
-    /// A grammar defined by the user.
-    Grammar(CustomToolChatCompletionsCustomFormatGrammar),
-}
-impl Serialize for CustomToolChatCompletionsCustomFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Text(value) => value.serialize(serializer),
-            Self::Grammar(value) => value.serialize(serializer),
-        }
-    }
-}
-impl<'de> Deserialize<'de> for CustomToolChatCompletionsCustomFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("text") => crate::__private::variant(value).map(Self::Text),
-            Some("grammar") => crate::__private::variant(value).map(Self::Grammar),
-            tag => {
-                Err(
-                    crate::__private::unknown_tag(
-                        "type",
-                        tag.map(str::to_owned),
-                        &["text", "grammar"],
-                    ),
-                )
-            }
-        }
-    }
-}
-impl From<CustomToolChatCompletionsCustomFormatText>
-for CustomToolChatCompletionsCustomFormat {
-    fn from(value: CustomToolChatCompletionsCustomFormatText) -> Self {
-        Self::Text(value)
-    }
-}
-impl From<CustomToolChatCompletionsCustomFormatGrammar>
-for CustomToolChatCompletionsCustomFormat {
-    fn from(value: CustomToolChatCompletionsCustomFormatGrammar) -> Self {
-        Self::Grammar(value)
-    }
-}
-/// Properties of the custom tool.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CustomToolChatCompletionsCustom {
-    /// The name of the custom tool, used to identify it in tool calls.
-    pub name: String,
-    /// Optional description of the custom tool, used to provide more context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The input format for the custom tool. Default is unconstrained text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<CustomToolChatCompletionsCustomFormat>,
-}
-/// A custom tool that processes input using a specified format.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "custom")]
-pub struct CustomToolChatCompletions {
-    /// Properties of the custom tool.
-    pub custom: CustomToolChatCompletionsCustom,
 }
 /// `Error` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3676,6 +4472,62 @@ impl<'de> Deserialize<'de> for ModelIdsShared {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
+/// `ModelResponseProperties` from the OpenAPI spec.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ModelResponseProperties {
+    /// The `metadata` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// An integer between 0 and 20 specifying the maximum number of most likely
+    /// tokens to return at each token position, each with an associated log
+    /// probability. In some cases, the number of returned tokens may be fewer than
+    /// requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_logprobs: Option<i64>,
+    /// What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
+    /// We generally recommend altering this or `top_p` but not both.
+    ///
+    /// Defaults to `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// An alternative to sampling with temperature, called nucleus sampling,
+    /// where the model considers the results of the tokens with top_p probability
+    /// mass. So 0.1 means only the tokens comprising the top 10% probability mass
+    /// are considered.
+    ///
+    /// We generally recommend altering this or `temperature` but not both.
+    ///
+    /// Defaults to `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    /// This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
+    /// A stable identifier for your end-users.
+    /// Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[deprecated]
+    pub user: Option<String>,
+    /// A stable identifier used to help detect users of your application that may be violating OpenAI's usage policies.
+    /// The IDs should be a string that uniquely identifies each user, with a maximum length of 64 characters. We recommend hashing their username or email address, in order to avoid sending us any identifying information. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_identifier: Option<String>,
+    /// Used by OpenAI to cache responses for similar requests to optimize your cache hit rates. Replaces the `user` field. [Learn more](https://platform.openai.com/docs/guides/prompt-caching).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_cache_key: Option<String>,
+    /// Deprecated. Use `prompt_cache_options.ttl` instead.
+    ///
+    /// The retention policy for the prompt cache. Set to `24h` to enable extended prompt caching, which keeps cached prefixes active for longer, up to a maximum of 24 hours. [Learn more](https://platform.openai.com/docs/guides/prompt-caching#prompt-cache-retention).
+    /// This field expresses a maximum retention policy, while
+    /// `prompt_cache_options.ttl` expresses a minimum cache lifetime. The two
+    /// fields are independent and do not interact.
+    /// For `gpt-5.5`, `gpt-5.5-pro`, and future models, only `24h` is supported.
+    ///
+    /// For older models that support both `in_memory` and `24h`, the default depends on your organization's data retention policy:
+    ///   - Organizations without ZDR enabled default to `24h`.
+    ///   - Organizations with ZDR enabled default to `in_memory` when `prompt_cache_retention` is not specified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[deprecated]
+    pub prompt_cache_retention: Option<ModelResponsePropertiesPromptCacheRetention>,
+}
 /// Deprecated. Use `prompt_cache_options.ttl` instead.
 ///
 /// The retention policy for the prompt cache. Set to `24h` to enable extended prompt caching, which keeps cached prefixes active for longer, up to a maximum of 24 hours. [Learn more](https://platform.openai.com/docs/guides/prompt-caching#prompt-cache-retention).
@@ -3747,62 +4599,6 @@ impl<'de> Deserialize<'de> for ModelResponsePropertiesPromptCacheRetention {
     ) -> Result<Self, D::Error> {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
-}
-/// `ModelResponseProperties` from the OpenAPI spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ModelResponseProperties {
-    /// The `metadata` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Metadata>,
-    /// An integer between 0 and 20 specifying the maximum number of most likely
-    /// tokens to return at each token position, each with an associated log
-    /// probability. In some cases, the number of returned tokens may be fewer than
-    /// requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub top_logprobs: Option<i64>,
-    /// What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
-    /// We generally recommend altering this or `top_p` but not both.
-    ///
-    /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f64>,
-    /// An alternative to sampling with temperature, called nucleus sampling,
-    /// where the model considers the results of the tokens with top_p probability
-    /// mass. So 0.1 means only the tokens comprising the top 10% probability mass
-    /// are considered.
-    ///
-    /// We generally recommend altering this or `temperature` but not both.
-    ///
-    /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub top_p: Option<f64>,
-    /// This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
-    /// A stable identifier for your end-users.
-    /// Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[deprecated]
-    pub user: Option<String>,
-    /// A stable identifier used to help detect users of your application that may be violating OpenAI's usage policies.
-    /// The IDs should be a string that uniquely identifies each user, with a maximum length of 64 characters. We recommend hashing their username or email address, in order to avoid sending us any identifying information. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub safety_identifier: Option<String>,
-    /// Used by OpenAI to cache responses for similar requests to optimize your cache hit rates. Replaces the `user` field. [Learn more](https://platform.openai.com/docs/guides/prompt-caching).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt_cache_key: Option<String>,
-    /// Deprecated. Use `prompt_cache_options.ttl` instead.
-    ///
-    /// The retention policy for the prompt cache. Set to `24h` to enable extended prompt caching, which keeps cached prefixes active for longer, up to a maximum of 24 hours. [Learn more](https://platform.openai.com/docs/guides/prompt-caching#prompt-cache-retention).
-    /// This field expresses a maximum retention policy, while
-    /// `prompt_cache_options.ttl` expresses a minimum cache lifetime. The two
-    /// fields are independent and do not interact.
-    /// For `gpt-5.5`, `gpt-5.5-pro`, and future models, only `24h` is supported.
-    ///
-    /// For older models that support both `in_memory` and `24h`, the default depends on your organization's data retention policy:
-    ///   - Organizations without ZDR enabled default to `24h`.
-    ///   - Organizations with ZDR enabled default to `in_memory` when `prompt_cache_retention` is not specified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[deprecated]
-    pub prompt_cache_retention: Option<ModelResponsePropertiesPromptCacheRetention>,
 }
 /// The moderation policy for the response input.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3953,41 +4749,107 @@ pub struct ModerationPolicyParam {
 }
 /// A moderation result produced for the response input or output.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "moderation_result")]
 pub struct ModerationResultBody {
+    /// The object type, which was always `moderation_result` for successful moderation results.
+    ///
+    /// Defaults to `"moderation_result"`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub r#type: ModerationResultBodyType,
     /// The moderation model that produced this result.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub model: String,
     /// A boolean indicating whether the content was flagged by any category.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub flagged: bool,
     /// A dictionary of moderation categories to booleans, True if the input is flagged under this category.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub categories: std::collections::BTreeMap<String, bool>,
     /// A dictionary of moderation categories to scores.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub category_scores: std::collections::BTreeMap<String, f64>,
     /// Which modalities of input are reflected by the score for each category.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub category_applied_input_types: std::collections::BTreeMap<
         String,
         Vec<ModerationInputType>,
     >,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, ModerationResultBody>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-impl crate::__private::TagKey for ModerationResultBody {
-    const KEY: &'static str = "type";
+/// The object type, which was always `moderation_result` for successful moderation results.
+///
+/// Defaults to `"moderation_result"`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ModerationResultBodyType {
+    /// `"moderation_result"`
+    #[default]
+    ModerationResult,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl ModerationResultBodyType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ModerationResult => "moderation_result",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for ModerationResultBodyType {
+    fn from(value: &str) -> Self {
+        match value {
+            "moderation_result" => Self::ModerationResult,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ModerationResultBodyType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "moderation_result" => Self::ModerationResult,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for ModerationResultBodyType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for ModerationResultBodyType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ModerationResultBodyType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ModerationResultBodyType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
 }
 /// Whether to enable [parallel function calling](https://platform.openai.com/docs/guides/function-calling#configuring-parallel-function-calling) during tool use.
 ///
 /// Defaults to `true`.
 pub type ParallelToolCalls = bool;
+/// Static predicted output content, such as the content of a text file that is
+/// being regenerated.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "content")]
+pub struct PredictionContent {
+    /// The content that should be matched when generating a model response.
+    /// If generated tokens would match this content, the entire model response
+    /// can be returned much more quickly.
+    pub content: PredictionContentContent,
+}
 /// The content that should be matched when generating a model response.
 /// If generated tokens would match this content, the entire model response
 /// can be returned much more quickly.
@@ -4021,30 +4883,76 @@ for PredictionContentContent {
         Self::ArrayOfContentParts(value)
     }
 }
-/// Static predicted output content, such as the content of a text file that is
-/// being regenerated.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "content")]
-pub struct PredictionContent {
-    /// The content that should be matched when generating a model response.
-    /// If generated tokens would match this content, the entire model response
-    /// can be returned much more quickly.
-    pub content: PredictionContentContent,
-}
 /// Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "mode", rename = "explicit")]
 pub struct PromptCacheBreakpointParam {
+    /// The breakpoint mode. Always `explicit`.
+    ///
+    /// Defaults to `"explicit"`.
+    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
+    pub mode: PromptCacheBreakpointParamMode,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
-    #[serde(
-        flatten,
-        deserialize_with = "crate::__private::extra_without_tag::<_, PromptCacheBreakpointParam>"
-    )]
+    #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
-impl crate::__private::TagKey for PromptCacheBreakpointParam {
-    const KEY: &'static str = "mode";
+/// The breakpoint mode. Always `explicit`.
+///
+/// Defaults to `"explicit"`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum PromptCacheBreakpointParamMode {
+    /// `"explicit"`
+    #[default]
+    Explicit,
+    /// A value this version of the spec does not list; kept verbatim.
+    Unknown(String),
+}
+impl PromptCacheBreakpointParamMode {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Explicit => "explicit",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for PromptCacheBreakpointParamMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "explicit" => Self::Explicit,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for PromptCacheBreakpointParamMode {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "explicit" => Self::Explicit,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl AsRef<str> for PromptCacheBreakpointParamMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl std::fmt::Display for PromptCacheBreakpointParamMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for PromptCacheBreakpointParamMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for PromptCacheBreakpointParamMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
+    }
 }
 /// `PromptCacheModeEnum` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -4274,6 +5182,14 @@ impl<'de> Deserialize<'de> for ReasoningEffort {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "json_object")]
 pub struct ResponseFormatJsonObject {}
+/// JSON Schema response format. Used to generate structured JSON responses.
+/// Learn more about [Structured Outputs](https://platform.openai.com/docs/guides/structured-outputs).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "json_schema")]
+pub struct ResponseFormatJsonSchema {
+    /// Structured Outputs configuration options, including a JSON Schema.
+    pub json_schema: ResponseFormatJsonSchemaJsonSchema,
+}
 /// Structured Outputs configuration options, including a JSON Schema.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ResponseFormatJsonSchemaJsonSchema {
@@ -4297,14 +5213,6 @@ pub struct ResponseFormatJsonSchemaJsonSchema {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,
 }
-/// JSON Schema response format. Used to generate structured JSON responses.
-/// Learn more about [Structured Outputs](https://platform.openai.com/docs/guides/structured-outputs).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "json_schema")]
-pub struct ResponseFormatJsonSchema {
-    /// Structured Outputs configuration options, including a JSON Schema.
-    pub json_schema: ResponseFormatJsonSchemaJsonSchema,
-}
 /// The schema for the response format, described as a JSON Schema object.
 /// Learn how to build JSON schemas [here](https://json-schema.org/).
 pub type ResponseFormatJsonSchemaSchema = serde_json::Map<String, serde_json::Value>;
@@ -4312,6 +5220,17 @@ pub type ResponseFormatJsonSchemaSchema = serde_json::Map<String, serde_json::Va
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "text")]
 pub struct ResponseFormatText {}
+/// Output types that you would like the model to generate.
+/// Most models are capable of generating text, which is the default:
+///
+/// `["text"]`
+///
+/// The `gpt-4o-audio-preview` model can also be used to
+/// [generate audio](https://platform.openai.com/docs/guides/audio). To request that this model generate
+/// both text and audio responses, you can use:
+///
+/// `["text", "audio"]`
+pub type ResponseModalities = Vec<ResponseModalitiesItem>;
 /// `ResponseModalitiesItem` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ResponseModalitiesItem {
@@ -4373,17 +5292,6 @@ impl<'de> Deserialize<'de> for ResponseModalitiesItem {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-/// Output types that you would like the model to generate.
-/// Most models are capable of generating text, which is the default:
-///
-/// `["text"]`
-///
-/// The `gpt-4o-audio-preview` model can also be used to
-/// [generate audio](https://platform.openai.com/docs/guides/audio). To request that this model generate
-/// both text and audio responses, you can use:
-///
-/// `["text", "audio"]`
-pub type ResponseModalities = Vec<ResponseModalitiesItem>;
 /// Specifies the processing type used for serving the request.
 ///   - If set to 'auto', then the request will be processed with the service tier configured in the Project settings. Unless otherwise configured, the Project will use 'default'.
 ///   - If set to 'default', then the request will be processed with the standard pricing and performance for the selected model.
@@ -4572,12 +5480,6 @@ impl<'de> Deserialize<'de> for Verbosity {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-/// Custom voice reference.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct VoiceIdsOrCustomVoiceObject {
-    /// The custom voice ID, e.g. `voice_1234`.
-    pub id: String,
-}
 /// A built-in voice name or a custom voice reference.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -4601,6 +5503,12 @@ impl From<VoiceIdsOrCustomVoiceObject> for VoiceIdsOrCustomVoice {
     fn from(value: VoiceIdsOrCustomVoiceObject) -> Self {
         Self::Object(value)
     }
+}
+/// Custom voice reference.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct VoiceIdsOrCustomVoiceObject {
+    /// The custom voice ID, e.g. `voice_1234`.
+    pub id: String,
 }
 /// `VoiceIdsShared` from the OpenAPI spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
