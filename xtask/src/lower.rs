@@ -171,6 +171,16 @@ impl<'a> Lowerer<'a> {
                 out.to_mut().ty = None;
             }
         }
+        // OpenAPI 3.0 idiom: `allOf: [{$ref: X}, {nullable: true}]`. Members
+        // that only annotate (no shape) are dropped; their `nullable` counts.
+        if let Some(members) = &schema.all_of {
+            if members.iter().any(|m| m.object().is_some_and(is_annotation_only)) {
+                nullable |= members.iter().any(|m| m.object().is_some_and(|o| is_annotation_only(o) && o.nullable));
+                let rest: Vec<Schema> =
+                    members.iter().filter(|m| !m.object().is_some_and(is_annotation_only)).cloned().collect();
+                out.to_mut().all_of = Some(rest);
+            }
+        }
         for which in [0, 1] {
             let branches = if which == 0 { &out.any_of } else { &out.one_of };
             let Some(branches) = branches else { continue };
@@ -306,8 +316,13 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(members) = &schema.all_of {
             if members.len() == 1 && schema.properties.is_empty() {
-                let inner = &members[0];
-                return Ok(Shape::Use(self.use_of(inner, &format!("{pointer}/allOf/0"), name)?));
+                return self.single(name, schema, &members[0], &format!("{pointer}/allOf/0"), define);
+            }
+            if members.iter().any(|m| self.is_union(m, pointer)) {
+                // A union intersected with more properties has no faithful
+                // serde shape; it is typed as JSON and listed in the summary.
+                self.opaque.push(pointer.to_owned());
+                return Ok(Shape::Use(Ty::Value));
             }
             if !define {
                 return Ok(Shape::Def(placeholder()));
@@ -317,7 +332,7 @@ impl<'a> Lowerer<'a> {
         let branches = schema.one_of.as_ref().map(|b| ("oneOf", b)).or(schema.any_of.as_ref().map(|b| ("anyOf", b)));
         if let Some((keyword, branches)) = branches {
             if branches.len() == 1 {
-                return Ok(Shape::Use(self.use_of(&branches[0], &format!("{pointer}/{keyword}/0"), name)?));
+                return self.single(name, schema, &branches[0], &format!("{pointer}/{keyword}/0"), define);
             }
             if !define {
                 return Ok(Shape::Def(placeholder()));
@@ -389,6 +404,32 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// A composition with one member is that member; an inline member keeps
+    /// the outer name (and the outer description, which is about the use).
+    fn single(&mut self, name: &str, outer: &SchemaObject, member: &Schema, pointer: &str, define: bool) -> Result<Shape> {
+        match member {
+            Schema::Object(obj) if obj.reference.is_none() => {
+                let stripped = self.strip_null(obj);
+                let mut inner = stripped.schema.into_owned();
+                inner.description = outer.description.clone().or(inner.description);
+                let shape = self.shape(name, &inner, pointer, define)?;
+                Ok(match shape {
+                    Shape::Use(ty) if stripped.nullable => Shape::Use(option(ty)),
+                    Shape::Def(_) if stripped.nullable && !define => Shape::Def(placeholder()),
+                    shape => shape,
+                })
+            }
+            _ => Ok(Shape::Use(self.use_of(member, pointer, name)?)),
+        }
+    }
+
+    fn is_union(&self, member: &Schema, pointer: &str) -> bool {
+        let Some(obj) = member.object() else { return false };
+        let Ok(obj) = self.deref(obj, pointer) else { return false };
+        let stripped = self.strip_null(&obj);
+        stripped.schema.any_of.as_ref().is_some_and(|b| b.len() > 1) || stripped.schema.one_of.as_ref().is_some_and(|b| b.len() > 1)
+    }
+
     fn string_enum(&mut self, values: &[&str], fallback: Fallback, schema: &SchemaObject, pointer: &str) -> Result<StringEnum> {
         let mut seen = HashMap::new();
         let mut variants = Vec::new();
@@ -434,7 +475,8 @@ impl<'a> Lowerer<'a> {
         let members = schema.all_of.as_deref().unwrap_or_default();
         for (i, member) in members.iter().enumerate() {
             let member_pointer = format!("{pointer}/allOf/{i}");
-            self.collect_properties(member, &member_pointer, &mut props, &mut required, 0)?;
+            self.collect_properties(member, &member_pointer, &mut props, &mut required, 0)
+                .map_err(|e| err(&member_pointer, format!("in allOf at {pointer}: {}", e.message)))?;
         }
         for (k, v) in &schema.properties {
             props.insert(k.clone(), (v.clone(), format!("{pointer}/properties/{}", escape_pointer(k))));
@@ -559,9 +601,8 @@ impl<'a> Lowerer<'a> {
         if let Some(union) = self.tagged_union(name, keyword, branches, property, schema, pointer)? {
             return Ok(TypeKind::Union(union));
         }
-        if schema.discriminator.is_some() {
-            return Err(err(pointer, "discriminator given but some branch has no single value for it"));
-        }
+        // A discriminator no branch set can honour (e.g. a `$recursiveRef`
+        // branch) is only a hint in OpenAPI: fall back to trying each branch.
         let mut variants = Vec::new();
         let mut used = HashSet::new();
         for (i, branch) in branches.iter().enumerate() {
@@ -984,6 +1025,22 @@ fn is_null_schema(schema: &Schema) -> bool {
         }
         Schema::Bool(_) => false,
     }
+}
+
+/// A schema that constrains nothing: only annotations (and maybe `nullable`).
+fn is_annotation_only(schema: &SchemaObject) -> bool {
+    schema.reference.is_none()
+        && schema.ty.is_none()
+        && schema.properties.is_empty()
+        && schema.items.is_none()
+        && schema.all_of.is_none()
+        && schema.any_of.is_none()
+        && schema.one_of.is_none()
+        && schema.enumeration.is_none()
+        && schema.constant.is_none()
+        && schema.additional_properties.is_none()
+        && schema.not.is_none()
+        && schema.recursive_ref.is_none()
 }
 
 fn kind_name(schema: &SchemaObject) -> String {

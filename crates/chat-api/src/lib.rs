@@ -4,7 +4,8 @@
 //! `cargo xtask codegen`; everything else is hand-written runtime.
 #![warn(missing_docs)]
 
-mod __private;
+#[doc(hidden)]
+pub mod __private;
 mod generated;
 
 pub use generated::types;
