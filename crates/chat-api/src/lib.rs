@@ -5,5 +5,6 @@
 #![warn(missing_docs)]
 
 mod generated;
+pub mod strict;
 
 pub use generated::types;
