@@ -316,7 +316,9 @@ impl<'a> Validator<'a> {
         self.keywords(map, ptr, is_root);
         let types = self.types(map, ptr);
 
-        if !["type", "anyOf", "enum", "const"]
+        // `oneOf` / `allOf` are reported above; a second report about the
+        // same node's missing type would only be noise.
+        if !["type", "anyOf", "enum", "const", "oneOf", "allOf"]
             .iter()
             .any(|k| map.contains_key(*k))
         {
