@@ -1259,3 +1259,30 @@ fn transform_reports_limits_on_its_output() {
     s.as_object_mut().unwrap().shift_remove("required");
     assert_transform_fails(s, &[("", Rule::TooManyProperties)]);
 }
+
+#[test]
+fn absurdly_deep_values_do_not_overflow_the_stack() {
+    // Deeper than serde_json's parser allows, as a `Value` built in code can
+    // be. Built without `json!`, which would deep-copy the tree every level.
+    let levels = 3_000;
+    let mut s = json!({"type": "string"});
+    for _ in 0..levels {
+        let mut m = Map::new();
+        m.insert("type".to_owned(), json!("array"));
+        m.insert("items".to_owned(), s);
+        s = Value::Object(m);
+    }
+    let mut props = Map::new();
+    props.insert("a".to_owned(), s);
+    let mut root = Map::new();
+    root.insert("type".to_owned(), json!("object"));
+    root.insert("properties".to_owned(), Value::Object(props));
+    root.insert("required".to_owned(), json!(["a"]));
+    root.insert("additionalProperties".to_owned(), json!(false));
+    let mut root = Value::Object(root);
+
+    let errors = validate(&root).unwrap_err();
+    assert!(errors.contains_rule(Rule::TooDeep), "{errors}");
+    let errors = transform(root.take()).unwrap_err();
+    assert!(errors.contains_rule(Rule::TooDeep), "{errors}");
+}

@@ -9,6 +9,13 @@ use super::limits::{MAX_ENUM_VALUES, MAX_NESTING_DEPTH, MAX_PROPERTIES, MAX_TOTA
 use super::pointer::{push, push_index, resolve};
 use super::{Rule, Violation};
 
+/// How many schemas deep the walkers recurse before giving up. Far above
+/// [`MAX_NESTING_DEPTH`], so only already-invalid schemas reach it, and out of
+/// reach of parsed JSON (serde_json stops at 128 nested arrays/objects, about
+/// 64 schemas), it protects against stack overflow on `Value`s built in code.
+/// 128 levels fit in a 1 MiB stack even in debug builds.
+pub(crate) const MAX_WALK_DEPTH: usize = 128;
+
 /// Totals gathered by the validator's single walk over the document.
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
@@ -52,6 +59,7 @@ pub(crate) fn check(root: &Value, stats: &Stats, out: &mut Vec<Violation>) {
     if root.is_object() {
         let mut depth = Depth {
             root,
+            walking: 0,
             memo: HashMap::new(),
             in_progress: Vec::new(),
         };
@@ -99,6 +107,8 @@ fn children<'a>(map: &'a Map<String, Value>, ptr: &str) -> Vec<(&'a Value, Strin
 
 struct Depth<'a> {
     root: &'a Value,
+    /// Current recursion depth of `height`.
+    walking: usize,
     /// Height (levels at and below) of each `$ref` target, computed once so
     /// that shared definitions do not make the walk exponential.
     memo: HashMap<&'a str, usize>,
@@ -111,6 +121,8 @@ impl<'a> Depth<'a> {
     /// Top-down over the document (not into `$defs`, which are measured where
     /// they are referenced), reporting where the limit is first exceeded.
     fn walk(&mut self, node: &'a Value, ptr: &str, above: usize, out: &mut Vec<Violation>) {
+        // `walk` stops one level past the limit, so it needs no guard of its
+        // own; `height` below does.
         let Value::Object(map) = node else {
             return;
         };
@@ -148,6 +160,17 @@ impl<'a> Depth<'a> {
         let Value::Object(map) = node else {
             return 0;
         };
+        if self.walking >= MAX_WALK_DEPTH {
+            // Certainly over the limit; report it rather than recurse on.
+            return MAX_WALK_DEPTH;
+        }
+        self.walking += 1;
+        let h = self.height_inner(map);
+        self.walking -= 1;
+        h
+    }
+
+    fn height_inner(&mut self, map: &'a Map<String, Value>) -> usize {
         let mut below = 0;
         if let Some(Value::String(r)) = map.get("$ref") {
             below = self.ref_height(r);

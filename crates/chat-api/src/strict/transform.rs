@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
+use super::limit_check::MAX_WALK_DEPTH;
 use super::limits::ALLOWED_FORMATS;
 use super::pointer::{push, push_index};
 use super::validate::{SUPPORTED_KEYWORDS, rejection_reason, validate};
@@ -125,6 +126,8 @@ struct Transformer {
     root_def: Option<String>,
     /// Escaped names of all definitions, to catch dangling references early.
     def_tokens: HashSet<String>,
+    /// Current recursion depth of `node`.
+    walking: usize,
 }
 
 fn escape_token(name: &str) -> String {
@@ -226,7 +229,8 @@ fn wrap_nullable(mut inner: Map<String, Value>) -> Value {
     }
     out.insert(
         "anyOf".to_owned(),
-        json!([Value::Object(inner), {"type": "null"}]),
+        // Built by hand: `json!` would deep-copy `inner` through `to_value`.
+        Value::Array(vec![Value::Object(inner), json!({"type": "null"})]),
     );
     Value::Object(out)
 }
@@ -448,6 +452,21 @@ impl Transformer {
     /// Rewrites one schema node (and everything below it). `ip` is its
     /// pointer in the input, for error messages.
     fn node(&mut self, value: Value, ip: &str) -> Value {
+        if self.walking >= MAX_WALK_DEPTH {
+            self.err(
+                ip,
+                Rule::TooDeep,
+                format!("the document nests more than {MAX_WALK_DEPTH} schemas deep here"),
+            );
+            return value;
+        }
+        self.walking += 1;
+        let out = self.node_inner(value, ip);
+        self.walking -= 1;
+        out
+    }
+
+    fn node_inner(&mut self, value: Value, ip: &str) -> Value {
         let mut map = match value {
             Value::Object(map) if !map.is_empty() => map,
             Value::Object(map) => {
@@ -744,7 +763,12 @@ impl Transformer {
                 );
                 map.insert("$ref".to_owned(), reference);
             } else {
-                map.insert("anyOf".to_owned(), json!([{ "$ref": reference }]));
+                let mut only_ref = Map::new();
+                only_ref.insert("$ref".to_owned(), reference);
+                map.insert(
+                    "anyOf".to_owned(),
+                    Value::Array(vec![Value::Object(only_ref)]),
+                );
             }
         }
         Value::Object(map)

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::limit_check::{self, Stats};
+use super::limit_check::{self, MAX_WALK_DEPTH, Stats};
 use super::limits::{ALLOWED_FORMATS, LARGE_ENUM_MAX_CHARS, LARGE_ENUM_THRESHOLD};
 use super::pointer::{push, push_index, resolve};
 use super::{Rule, Violation, Violations};
@@ -125,6 +125,7 @@ pub fn validate(schema: &Value) -> Result<(), Violations> {
         root: schema,
         out: Vec::new(),
         stats: Stats::default(),
+        walking: 0,
     };
     v.root();
     limit_check::check(schema, &v.stats, &mut v.out);
@@ -139,6 +140,8 @@ struct Validator<'a> {
     root: &'a Value,
     out: Vec<Violation>,
     stats: Stats,
+    /// Current recursion depth of `schema`.
+    walking: usize,
 }
 
 fn kind_of(v: &Value) -> &'static str {
@@ -261,6 +264,20 @@ impl<'a> Validator<'a> {
     }
 
     fn schema(&mut self, node: &'a Value, ptr: &str, is_root: bool) {
+        if self.walking >= MAX_WALK_DEPTH {
+            self.report(
+                ptr,
+                Rule::TooDeep,
+                format!("the document nests more than {MAX_WALK_DEPTH} schemas deep here"),
+            );
+            return;
+        }
+        self.walking += 1;
+        self.schema_inner(node, ptr, is_root);
+        self.walking -= 1;
+    }
+
+    fn schema_inner(&mut self, node: &'a Value, ptr: &str, is_root: bool) {
         let map = match node {
             Value::Object(map) => map,
             Value::Bool(b) => {
