@@ -222,6 +222,15 @@ fn defs_and_branches_and_items_must_be_closed_too() {
 fn objects_need_properties() {
     let s = prop(json!({"type": "object", "additionalProperties": false}));
     assert_violations(&s, &[("/properties/a", Rule::MissingProperties)]);
+    // For an open map, only the map itself is reported.
+    let s = prop(json!({"type": "object", "additionalProperties": {"type": "string"}}));
+    assert_violations(
+        &s,
+        &[(
+            "/properties/a/additionalProperties",
+            Rule::AdditionalPropertiesNotFalse,
+        )],
+    );
 }
 
 #[test]

@@ -518,6 +518,10 @@ impl<'a> Validator<'a> {
     }
 
     fn object(&mut self, map: &Map<String, Value>, ptr: &str) {
+        let open_map = matches!(
+            map.get("additionalProperties"),
+            Some(ap) if *ap != Value::Bool(false)
+        );
         match map.get("additionalProperties") {
             Some(Value::Bool(false)) => {}
             None => self.report(
@@ -540,6 +544,11 @@ impl<'a> Validator<'a> {
             ),
         }
         let Some(props) = map.get("properties") else {
+            if open_map {
+                // A map has no fixed keys; the open-map report above is the
+                // actionable one.
+                return;
+            }
             self.report(
                 ptr,
                 Rule::MissingProperties,
