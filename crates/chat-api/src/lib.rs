@@ -7,5 +7,6 @@
 #[doc(hidden)]
 pub mod __private;
 mod generated;
+pub mod strict;
 
 pub use generated::types;
