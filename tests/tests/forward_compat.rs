@@ -1,0 +1,116 @@
+//! Responses never fail to decode because OpenAI added a field, an enum
+//! value or a union variant, and whatever was added survives re-encoding.
+
+use chat_api::types::*;
+use serde_json::{Value, json};
+
+fn completion(overrides: impl FnOnce(&mut Value)) -> Value {
+    let mut v = json!({
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": "gpt-4o",
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": "hi", "refusal": null},
+            "logprobs": null,
+            "finish_reason": "stop"
+        }],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+    });
+    overrides(&mut v);
+    v
+}
+
+fn decode(v: &Value) -> CreateChatCompletionResponse {
+    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("does not decode: {e}\n{v}"))
+}
+
+#[test]
+fn unknown_finish_reason_is_kept() {
+    let v = completion(|v| v["choices"][0]["finish_reason"] = json!("pause"));
+    let c = decode(&v);
+    assert_eq!(c.choices[0].finish_reason, CreateChatCompletionResponseChoicesItemFinishReason::Unknown("pause".into()));
+    assert_eq!(c.choices[0].finish_reason.as_str(), "pause");
+    assert_eq!(serde_json::to_value(&c).expect("encodes"), v);
+}
+
+#[test]
+fn known_finish_reason_is_a_variant() {
+    let c = decode(&completion(|_| {}));
+    assert_eq!(c.choices[0].finish_reason, CreateChatCompletionResponseChoicesItemFinishReason::Stop);
+}
+
+#[test]
+fn unknown_service_tier_is_kept() {
+    let v = completion(|v| v["service_tier"] = json!("ultrafast"));
+    let c = decode(&v);
+    assert_eq!(c.service_tier, Some(ServiceTier::Unknown("ultrafast".into())));
+    assert_eq!(serde_json::to_value(&c).expect("encodes")["service_tier"], "ultrafast");
+}
+
+#[test]
+fn unknown_fields_are_kept_at_every_level() {
+    let v = completion(|v| {
+        v["brand_new"] = json!({"nested": [1, 2]});
+        v["choices"][0]["message"]["reasoning_content"] = json!("thinking…");
+        v["usage"]["surprise_tokens"] = json!(7);
+    });
+    let c = decode(&v);
+    assert_eq!(c.extra["brand_new"], json!({"nested": [1, 2]}));
+    assert_eq!(c.choices[0].message.extra["reasoning_content"], "thinking…");
+    assert_eq!(serde_json::to_value(&c).expect("encodes"), v);
+}
+
+#[test]
+fn unknown_tool_call_kind_is_kept_verbatim() {
+    let call = json!({"id": "call_1", "type": "mcp", "server": "s", "arguments": "{}"});
+    let v = completion(|v| v["choices"][0]["message"]["tool_calls"] = json!([call.clone()]));
+    let c = decode(&v);
+    let calls = c.choices[0].message.tool_calls.as_ref().expect("tool calls");
+    assert_eq!(calls[0], ChatCompletionMessageToolCallsItem::Unknown(call));
+    assert_eq!(serde_json::to_value(&c).expect("encodes"), v);
+}
+
+#[test]
+fn known_tool_call_kind_decodes_typed() {
+    let v = completion(|v| {
+        v["choices"][0]["message"]["tool_calls"] =
+            json!([{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{\"a\":1}"}}]);
+    });
+    let c = decode(&v);
+    match &c.choices[0].message.tool_calls.as_ref().expect("tool calls")[0] {
+        ChatCompletionMessageToolCallsItem::Function(call) => assert_eq!(call.function.arguments, "{\"a\":1}"),
+        other => panic!("expected a function call, got {other:?}"),
+    }
+}
+
+#[test]
+fn fields_compatible_servers_omit_or_null_do_not_fail() {
+    // vLLM, llama.cpp and gateways omit `object`/`usage`/`created` or send nulls.
+    let v = json!({
+        "id": "x", "model": "local",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": ""}, "finish_reason": "eos"}]
+    });
+    let c = decode(&v);
+    assert_eq!(c.created, 0);
+    assert_eq!(c.choices[0].finish_reason.as_str(), "eos");
+    let chunk: CreateChatCompletionStreamResponse =
+        serde_json::from_value(json!({"id": "x", "choices": null, "created": 1, "model": "m"})).expect("chunk decodes");
+    assert!(chunk.choices.is_empty());
+}
+
+#[test]
+fn a_response_that_is_not_json_of_the_right_shape_still_fails_clearly() {
+    let err = serde_json::from_value::<CreateChatCompletionResponse>(json!({"choices": "nope"})).expect_err("must fail");
+    assert!(err.to_string().contains("invalid type"), "{err}");
+}
+
+#[test]
+fn model_ids_are_open() {
+    assert_eq!(ModelIdsShared::from("gpt-4o"), ModelIdsShared::Gpt4o);
+    let local = ModelIdsShared::from("qwen3:8b");
+    assert_eq!(local, ModelIdsShared::Other("qwen3:8b".into()));
+    assert_eq!(serde_json::to_value(&local).expect("encodes"), "qwen3:8b");
+    assert_eq!(serde_json::from_value::<ModelIdsShared>(json!("gpt-4o")).expect("decodes"), ModelIdsShared::Gpt4o);
+}
