@@ -12,4 +12,5 @@ pub mod ir;
 pub mod lower;
 pub mod names;
 pub mod openapi;
+pub mod scratch;
 pub mod spec;

@@ -11,6 +11,8 @@ usage:
   cargo xtask codegen [--check] [--spec FILE] [--out DIR]
       generate crates/chat-api/src/generated from spec/openapi.json;
       --check writes nothing and fails when the checked-in code is stale
+  cargo xtask scratch --spec FILE --out DIR
+      generate any spec (e.g. the whole upstream one) into a throwaway crate at DIR
   cargo xtask spec --upstream FILE [--out FILE]
       extract the Chat Completions part of an upstream OpenAPI spec into spec/openapi.json";
 
@@ -55,6 +57,15 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             let written = codegen::write(&generated, &out)?;
             println!("{}", codegen::summary(&generated, written, started));
+            Ok(())
+        }
+        "scratch" => {
+            let started = Instant::now();
+            let spec = flags.path("--spec").ok_or("--spec FILE is required")?;
+            let out = flags.path("--out").ok_or("--out DIR is required")?;
+            flags.finish()?;
+            let generated = xtask::scratch::write(&spec, &out, &root.join("crates/chat-api"))?;
+            println!("{}", codegen::summary(&generated, generated.files.len(), started));
             Ok(())
         }
         "spec" => {

@@ -1,0 +1,52 @@
+//! A throwaway crate generated from any spec (the whole upstream one, an
+//! older one), to prove the generator's output compiles beyond the chat
+//! subset. The generated modules are used unchanged; a thin `Client` wrapper
+//! gives the endpoint methods the runtime they call.
+
+use std::path::Path;
+
+use quote::quote;
+
+use crate::codegen::{self, Generated};
+
+/// Generates `spec` into a new crate at `dir`, depending on the `chat-api`
+/// crate at `chat_api` for its runtime.
+pub fn write(spec: &Path, dir: &Path, chat_api: &Path) -> Result<Generated, String> {
+    let generated = codegen::generate(spec)?;
+    let src = dir.join("src");
+    codegen::write(&generated, &src.join("generated"))?;
+    let manifest = format!(
+        "[package]\nname = \"scratch-generated\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\nchat-api = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
+         serde_json = \"1\"\nfutures-core = \"0.3\"\n\n[workspace]\n",
+        chat_api.display().to_string()
+    );
+    let lib = quote! {
+        //! Generated from a whole OpenAPI spec by `cargo xtask scratch`.
+        pub use chat_api::{EventStream, Result};
+        #[doc(hidden)]
+        pub use chat_api::__private;
+
+        /// The chat-api client, wrapped so generated endpoints can extend it.
+        pub struct Client(pub chat_api::Client);
+
+        impl Client {
+            async fn execute<T: serde::de::DeserializeOwned>(&self, call: __private::Call) -> Result<T> {
+                self.0.execute(call).await
+            }
+            async fn execute_unit(&self, call: __private::Call) -> Result<()> {
+                self.0.execute_unit(call).await
+            }
+            async fn execute_stream<T: serde::de::DeserializeOwned>(&self, call: __private::Call) -> Result<EventStream<T>> {
+                self.0.execute_stream(call).await
+            }
+        }
+
+        mod generated;
+        pub use generated::types;
+    };
+    let file: syn::File = syn::parse2(lib).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    std::fs::write(src.join("lib.rs"), prettyplease::unparse(&file)).map_err(|e| e.to_string())?;
+    Ok(generated)
+}
