@@ -7,6 +7,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod generated;
+mod message;
 pub mod strict;
 
 pub use generated::types;
