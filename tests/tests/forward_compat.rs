@@ -30,7 +30,10 @@ fn decode(v: &Value) -> CreateChatCompletionResponse {
 fn unknown_finish_reason_is_kept() {
     let v = completion(|v| v["choices"][0]["finish_reason"] = json!("pause"));
     let c = decode(&v);
-    assert_eq!(c.choices[0].finish_reason, CreateChatCompletionResponseChoicesItemFinishReason::Unknown("pause".into()));
+    assert_eq!(
+        c.choices[0].finish_reason,
+        CreateChatCompletionResponseChoicesItemFinishReason::Unknown("pause".into())
+    );
     assert_eq!(c.choices[0].finish_reason.as_str(), "pause");
     assert_eq!(serde_json::to_value(&c).expect("encodes"), v);
 }
@@ -38,15 +41,24 @@ fn unknown_finish_reason_is_kept() {
 #[test]
 fn known_finish_reason_is_a_variant() {
     let c = decode(&completion(|_| {}));
-    assert_eq!(c.choices[0].finish_reason, CreateChatCompletionResponseChoicesItemFinishReason::Stop);
+    assert_eq!(
+        c.choices[0].finish_reason,
+        CreateChatCompletionResponseChoicesItemFinishReason::Stop
+    );
 }
 
 #[test]
 fn unknown_service_tier_is_kept() {
     let v = completion(|v| v["service_tier"] = json!("ultrafast"));
     let c = decode(&v);
-    assert_eq!(c.service_tier, Some(ServiceTier::Unknown("ultrafast".into())));
-    assert_eq!(serde_json::to_value(&c).expect("encodes")["service_tier"], "ultrafast");
+    assert_eq!(
+        c.service_tier,
+        Some(ServiceTier::Unknown("ultrafast".into()))
+    );
+    assert_eq!(
+        serde_json::to_value(&c).expect("encodes")["service_tier"],
+        "ultrafast"
+    );
 }
 
 #[test]
@@ -67,7 +79,11 @@ fn unknown_tool_call_kind_is_kept_verbatim() {
     let call = json!({"id": "call_1", "type": "mcp", "server": "s", "arguments": "{}"});
     let v = completion(|v| v["choices"][0]["message"]["tool_calls"] = json!([call.clone()]));
     let c = decode(&v);
-    let calls = c.choices[0].message.tool_calls.as_ref().expect("tool calls");
+    let calls = c.choices[0]
+        .message
+        .tool_calls
+        .as_ref()
+        .expect("tool calls");
     assert_eq!(calls[0], ChatCompletionMessageToolCallsItem::Unknown(call));
     assert_eq!(serde_json::to_value(&c).expect("encodes"), v);
 }
@@ -75,12 +91,18 @@ fn unknown_tool_call_kind_is_kept_verbatim() {
 #[test]
 fn known_tool_call_kind_decodes_typed() {
     let v = completion(|v| {
-        v["choices"][0]["message"]["tool_calls"] =
-            json!([{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{\"a\":1}"}}]);
+        v["choices"][0]["message"]["tool_calls"] = json!([{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{\"a\":1}"}}]);
     });
     let c = decode(&v);
-    match &c.choices[0].message.tool_calls.as_ref().expect("tool calls")[0] {
-        ChatCompletionMessageToolCallsItem::Function(call) => assert_eq!(call.function.arguments, "{\"a\":1}"),
+    match &c.choices[0]
+        .message
+        .tool_calls
+        .as_ref()
+        .expect("tool calls")[0]
+    {
+        ChatCompletionMessageToolCallsItem::Function(call) => {
+            assert_eq!(call.function.arguments, "{\"a\":1}")
+        }
         other => panic!("expected a function call, got {other:?}"),
     }
 }
@@ -96,13 +118,15 @@ fn fields_compatible_servers_omit_or_null_do_not_fail() {
     assert_eq!(c.created, 0);
     assert_eq!(c.choices[0].finish_reason.as_str(), "eos");
     let chunk: CreateChatCompletionStreamResponse =
-        serde_json::from_value(json!({"id": "x", "choices": null, "created": 1, "model": "m"})).expect("chunk decodes");
+        serde_json::from_value(json!({"id": "x", "choices": null, "created": 1, "model": "m"}))
+            .expect("chunk decodes");
     assert!(chunk.choices.is_empty());
 }
 
 #[test]
 fn a_response_that_is_not_json_of_the_right_shape_still_fails_clearly() {
-    let err = serde_json::from_value::<CreateChatCompletionResponse>(json!({"choices": "nope"})).expect_err("must fail");
+    let err = serde_json::from_value::<CreateChatCompletionResponse>(json!({"choices": "nope"}))
+        .expect_err("must fail");
     assert!(err.to_string().contains("invalid type"), "{err}");
 }
 
@@ -112,5 +136,8 @@ fn model_ids_are_open() {
     let local = ModelIdsShared::from("qwen3:8b");
     assert_eq!(local, ModelIdsShared::Other("qwen3:8b".into()));
     assert_eq!(serde_json::to_value(&local).expect("encodes"), "qwen3:8b");
-    assert_eq!(serde_json::from_value::<ModelIdsShared>(json!("gpt-4o")).expect("decodes"), ModelIdsShared::Gpt4o);
+    assert_eq!(
+        serde_json::from_value::<ModelIdsShared>(json!("gpt-4o")).expect("decodes"),
+        ModelIdsShared::Gpt4o
+    );
 }

@@ -16,7 +16,12 @@ fn fixtures() -> PathBuf {
 fn files(suffix: &str) -> Vec<PathBuf> {
     let dir = fixtures();
     let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (shared/ must sit beside the checkout)", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (shared/ must sit beside the checkout)",
+                dir.display()
+            )
+        })
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.to_string_lossy().ends_with(suffix))
         .collect();
@@ -32,8 +37,10 @@ fn read_json(path: &Path) -> Value {
 /// Decodes with the failing field's path in the message, then re-encodes and
 /// compares as JSON values.
 fn round_trip<T: DeserializeOwned + Serialize>(value: &Value, what: &str) -> Result<(), String> {
-    let decoded: T = serde_path_to_error::deserialize(value).map_err(|e| format!("{what}: decode failed at `{}`: {}", e.path(), e.inner()))?;
-    let encoded = serde_json::to_value(&decoded).map_err(|e| format!("{what}: encode failed: {e}"))?;
+    let decoded: T = serde_path_to_error::deserialize(value)
+        .map_err(|e| format!("{what}: decode failed at `{}`: {}", e.path(), e.inner()))?;
+    let encoded =
+        serde_json::to_value(&decoded).map_err(|e| format!("{what}: encode failed: {e}"))?;
     match first_difference(value, &encoded, String::new()) {
         None => Ok(()),
         Some(diff) => Err(format!("{what}: round trip changed the JSON: {diff}")),
@@ -62,21 +69,37 @@ fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
         (Value::Object(x), Value::Object(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             keys.into_iter().find_map(|k| {
-                let (l, r) = (x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null));
+                let (l, r) = (
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                );
                 first_difference(l, r, format!("{at}/{k}"))
             })
         }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            x.iter().zip(y).enumerate().find_map(|(i, (l, r))| first_difference(l, r, format!("{at}/{i}")))
-        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (l, r))| first_difference(l, r, format!("{at}/{i}"))),
         _ if a == b => None,
-        _ => Some(format!("at `{at}`: {} became {}", abbreviate(a), abbreviate(b))),
+        _ => Some(format!(
+            "at `{at}`: {} became {}",
+            abbreviate(a),
+            abbreviate(b)
+        )),
     }
 }
 
 fn abbreviate(v: &Value) -> String {
     let s = v.to_string();
-    if s.len() > 120 { format!("{}…", &s[..s.char_indices().nth(120).map_or(s.len(), |(i, _)| i)]) } else { s }
+    if s.len() > 120 {
+        format!(
+            "{}…",
+            &s[..s.char_indices().nth(120).map_or(s.len(), |(i, _)| i)]
+        )
+    } else {
+        s
+    }
 }
 
 struct Exchange {
@@ -89,7 +112,13 @@ fn exchange(stem: &Path) -> Exchange {
     let headers = read_json(&PathBuf::from(format!("{}.headers.json", stem.display())));
     Exchange {
         method: headers["method"].as_str().unwrap_or_default().to_owned(),
-        path: headers["path"].as_str().unwrap_or_default().split('?').next().unwrap_or_default().to_owned(),
+        path: headers["path"]
+            .as_str()
+            .unwrap_or_default()
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
         status: headers["status"].as_u64().unwrap_or_default(),
     }
 }
@@ -102,14 +131,26 @@ fn decode_response(ex: &Exchange, body: &Value, what: &str) -> Result<(), String
     if ex.status >= 400 {
         return round_trip::<ErrorResponse>(body, what);
     }
-    let segments: Vec<&str> = ex.path.trim_start_matches("/v1").trim_matches('/').split('/').collect();
+    let segments: Vec<&str> = ex
+        .path
+        .trim_start_matches("/v1")
+        .trim_matches('/')
+        .split('/')
+        .collect();
     match (ex.method.as_str(), segments.as_slice()) {
         ("POST", ["chat", "completions"]) => round_trip::<CreateChatCompletionResponse>(body, what),
         ("GET", ["chat", "completions"]) => round_trip::<ChatCompletionList>(body, what),
-        ("GET" | "POST", ["chat", "completions", _]) => round_trip::<CreateChatCompletionResponse>(body, what),
+        ("GET" | "POST", ["chat", "completions", _]) => {
+            round_trip::<CreateChatCompletionResponse>(body, what)
+        }
         ("DELETE", ["chat", "completions", _]) => round_trip::<ChatCompletionDeleted>(body, what),
-        ("GET", ["chat", "completions", _, "messages"]) => round_trip::<ChatCompletionMessageList>(body, what),
-        _ => Err(format!("{what}: no response type for {} {}", ex.method, ex.path)),
+        ("GET", ["chat", "completions", _, "messages"]) => {
+            round_trip::<ChatCompletionMessageList>(body, what)
+        }
+        _ => Err(format!(
+            "{what}: no response type for {} {}",
+            ex.method, ex.path
+        )),
     }
 }
 
@@ -123,7 +164,11 @@ fn every_recorded_response_decodes_and_round_trips() {
             !s.ends_with(".request.json") && !s.ends_with(".headers.json")
         })
         .collect();
-    assert!(responses.len() >= 50, "expected the recorded fixtures, found {}", responses.len());
+    assert!(
+        responses.len() >= 50,
+        "expected the recorded fixtures, found {}",
+        responses.len()
+    );
     let failures: Vec<String> = responses
         .iter()
         .filter_map(|p| {
@@ -131,47 +176,82 @@ fn every_recorded_response_decodes_and_round_trips() {
             decode_response(&ex, &read_json(p), &p.file_name()?.to_string_lossy()).err()
         })
         .collect();
-    assert!(failures.is_empty(), "{} of {} responses failed:\n{}", failures.len(), responses.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} responses failed:\n{}",
+        failures.len(),
+        responses.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_recorded_stream_chunk_decodes_and_round_trips() {
     let streams = files(".sse");
-    assert!(streams.len() >= 20, "expected recorded streams, found {}", streams.len());
+    assert!(
+        streams.len() >= 20,
+        "expected recorded streams, found {}",
+        streams.len()
+    );
     let mut chunks = 0;
     let mut failures = Vec::new();
     for path in &streams {
         let text = std::fs::read_to_string(path).expect("readable");
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut saw_done = false;
         for (i, line) in text.lines().enumerate() {
-            let Some(data) = line.strip_prefix("data:").map(str::trim_start) else { continue };
+            let Some(data) = line.strip_prefix("data:").map(str::trim_start) else {
+                continue;
+            };
             if data == "[DONE]" {
                 saw_done = true;
                 continue;
             }
             chunks += 1;
-            let value: Value = serde_json::from_str(data).unwrap_or_else(|e| panic!("{name}:{}: not JSON: {e}", i + 1));
-            if let Err(e) = round_trip::<CreateChatCompletionStreamResponse>(&value, &format!("{name}:{}", i + 1)) {
+            let value: Value = serde_json::from_str(data)
+                .unwrap_or_else(|e| panic!("{name}:{}: not JSON: {e}", i + 1));
+            if let Err(e) = round_trip::<CreateChatCompletionStreamResponse>(
+                &value,
+                &format!("{name}:{}", i + 1),
+            ) {
                 failures.push(e);
             }
         }
         assert!(saw_done, "{name}: stream has no [DONE]");
     }
-    assert!(failures.is_empty(), "{} of {chunks} chunks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {chunks} chunks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_recorded_request_round_trips_through_the_request_types() {
     let requests = files(".request.json");
-    assert!(requests.len() >= 50, "expected recorded requests, found {}", requests.len());
+    assert!(
+        requests.len() >= 50,
+        "expected recorded requests, found {}",
+        requests.len()
+    );
     let failures: Vec<String> = requests
         .iter()
         .filter_map(|p| {
             let ex = exchange(&stem(p, ".request.json"));
             let what = p.file_name()?.to_string_lossy().into_owned();
             let body = read_json(p);
-            let is_update = ex.method == "POST" && ex.path.trim_start_matches("/v1").trim_matches('/').split('/').count() == 3;
+            let is_update = ex.method == "POST"
+                && ex
+                    .path
+                    .trim_start_matches("/v1")
+                    .trim_matches('/')
+                    .split('/')
+                    .count()
+                    == 3;
             if is_update {
                 round_trip::<UpdateChatCompletionRequest>(&body, &what).err()
             } else {
@@ -179,5 +259,11 @@ fn every_recorded_request_round_trips_through_the_request_types() {
             }
         })
         .collect();
-    assert!(failures.is_empty(), "{} of {} requests failed:\n{}", failures.len(), requests.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} requests failed:\n{}",
+        failures.len(),
+        requests.len(),
+        failures.join("\n")
+    );
 }

@@ -9,12 +9,15 @@ use serde_json::Value;
 
 fn spec() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/openapi.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("spec readable")).expect("spec is JSON")
+    serde_json::from_str(&std::fs::read_to_string(path).expect("spec readable"))
+        .expect("spec is JSON")
 }
 
 fn decode<T: DeserializeOwned>(text: &str, what: &str) -> Result<usize, String> {
     // Streaming examples are one JSON chunk per line (sometimes `data:`-prefixed).
-    let docs: Vec<&str> = if text.trim_start().starts_with("data:") || text.trim().lines().all(|l| l.trim().starts_with('{')) {
+    let docs: Vec<&str> = if text.trim_start().starts_with("data:")
+        || text.trim().lines().all(|l| l.trim().starts_with('{'))
+    {
         text.lines()
             .map(|l| l.trim().trim_start_matches("data:").trim())
             .filter(|l| !l.is_empty() && *l != "[DONE]" && *l != "...")
@@ -35,11 +38,15 @@ fn decode_as(type_name: &str, text: &str, what: &str) -> Result<usize, String> {
         "ChatCompletionList" => decode::<ChatCompletionList>(text, what),
         "ChatCompletionMessageList" => decode::<ChatCompletionMessageList>(text, what),
         "CreateChatCompletionResponse" => decode::<CreateChatCompletionResponse>(text, what),
-        "CreateChatCompletionStreamResponse" => decode::<CreateChatCompletionStreamResponse>(text, what),
+        "CreateChatCompletionStreamResponse" => {
+            decode::<CreateChatCompletionStreamResponse>(text, what)
+        }
         "ChatCompletionDeleted" => decode::<ChatCompletionDeleted>(text, what),
         "ModelIdsShared" => decode::<ModelIdsShared>(text, what),
         "VoiceIdsShared" => decode::<VoiceIdsShared>(text, what),
-        other => Err(format!("{what}: the test has no decoder for `{other}`; add one")),
+        other => Err(format!(
+            "{what}: the test has no decoder for `{other}`; add one"
+        )),
     }
 }
 
@@ -51,12 +58,18 @@ fn component_examples_decode() {
     let mut failures = Vec::new();
     for (name, schema) in schemas {
         let examples = [
-            schema.get("example").map(|e| (e, format!("#/components/schemas/{name}/example"))),
-            schema.pointer("/x-oaiMeta/example").map(|e| (e, format!("#/components/schemas/{name}/x-oaiMeta/example"))),
+            schema
+                .get("example")
+                .map(|e| (e, format!("#/components/schemas/{name}/example"))),
+            schema
+                .pointer("/x-oaiMeta/example")
+                .map(|e| (e, format!("#/components/schemas/{name}/x-oaiMeta/example"))),
         ];
         for (example, what) in examples.into_iter().flatten() {
             let text = match example {
-                Value::String(s) if name.ends_with("Shared") => serde_json::to_string(s).expect("string"),
+                Value::String(s) if name.ends_with("Shared") => {
+                    serde_json::to_string(s).expect("string")
+                }
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
@@ -84,12 +97,18 @@ fn operation_response_examples_decode() {
                 _ => continue,
             };
             for (i, example) in examples.into_iter().enumerate() {
-                let Some(text) = example["response"].as_str() else { continue };
+                let Some(text) = example["response"].as_str() else {
+                    continue;
+                };
                 let what = format!("{method} {path} ({id}) example {i}");
-                let streaming = example["title"].as_str().is_some_and(|t| t.to_lowercase().contains("stream"));
+                let streaming = example["title"]
+                    .as_str()
+                    .is_some_and(|t| t.to_lowercase().contains("stream"));
                 let type_name = match (id, streaming) {
                     ("createChatCompletion", true) => "CreateChatCompletionStreamResponse",
-                    ("createChatCompletion" | "getChatCompletion" | "updateChatCompletion", _) => "CreateChatCompletionResponse",
+                    ("createChatCompletion" | "getChatCompletion" | "updateChatCompletion", _) => {
+                        "CreateChatCompletionResponse"
+                    }
                     ("listChatCompletions", _) => "ChatCompletionList",
                     ("deleteChatCompletion", _) => "ChatCompletionDeleted",
                     ("getChatCompletionMessages", _) => "ChatCompletionMessageList",

@@ -19,12 +19,22 @@ fn bench(c: &mut Criterion) {
     let full = read(&root.join("../shared/upstream/openapi.json"));
     for (name, text, samples) in [("chat", &chat, 50), ("upstream", &full, 10)] {
         let mut group = c.benchmark_group(name);
-        group.sample_size(samples).measurement_time(Duration::from_secs(if samples > 10 { 5 } else { 15 }));
+        group
+            .sample_size(samples)
+            .measurement_time(Duration::from_secs(if samples > 10 { 5 } else { 15 }));
         group.bench_function("parse_json_baseline", |b| {
-            b.iter(|| serde_json::from_str::<serde_json::Value>(text).map(drop).unwrap_or_else(|e| panic!("{e}")))
+            b.iter(|| {
+                serde_json::from_str::<serde_json::Value>(text)
+                    .map(drop)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
         });
         group.bench_function("codegen", |b| {
-            b.iter(|| xtask::codegen::generate_from_str(text).map(drop).unwrap_or_else(|e| panic!("{e}")))
+            b.iter(|| {
+                xtask::codegen::generate_from_str(text)
+                    .map(drop)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
         });
         group.finish();
     }

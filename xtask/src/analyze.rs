@@ -44,13 +44,24 @@ fn assign_tags(ir: &mut Ir) {
         if def.traits.response {
             continue;
         }
-        let TypeKind::Struct(s) = &mut def.kind else { continue };
-        let Some(i) = s.fields.iter().position(|f| f.constant.is_some() && f.required && !f.nullable) else { continue };
+        let TypeKind::Struct(s) = &mut def.kind else {
+            continue;
+        };
+        let Some(i) = s
+            .fields
+            .iter()
+            .position(|f| f.constant.is_some() && f.required && !f.nullable)
+        else {
+            continue;
+        };
         let field = s.fields.remove(i);
         if let Ty::Named(n) = &field.ty {
             candidates.push(n.clone());
         }
-        s.tag = Some(Tag { property: field.json_name, value: field.constant.unwrap_or_default() });
+        s.tag = Some(Tag {
+            property: field.json_name,
+            value: field.constant.unwrap_or_default(),
+        });
     }
     let mut used = Vec::new();
     for def in ir.types.values() {
@@ -111,9 +122,13 @@ fn mark_defaults(ir: &mut Ir) {
             let ok = match &def.kind {
                 TypeKind::StringEnum(_) => true,
                 TypeKind::Alias(ty) => ty_default(ty, &defaults),
-                TypeKind::Struct(s) => s.fields.iter().all(|f| f.is_option() || ty_default(&f.ty, &defaults)),
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .all(|f| f.is_option() || ty_default(&f.ty, &defaults)),
                 TypeKind::Union(u) => {
-                    matches!(u.repr, UnionRepr::Untagged) && u.variants.iter().any(|v| ty_default(&v.ty, &defaults))
+                    matches!(u.repr, UnionRepr::Untagged)
+                        && u.variants.iter().any(|v| ty_default(&v.ty, &defaults))
                 }
             };
             if ok {
@@ -145,7 +160,10 @@ fn mark_boxes(ir: &mut Ir) {
         .types
         .iter()
         .map(|(name, def)| {
-            let direct = referenced(def).into_iter().filter_map(|t| t.direct_names().map(str::to_owned)).collect();
+            let direct = referenced(def)
+                .into_iter()
+                .filter_map(|t| t.direct_names().map(str::to_owned))
+                .collect();
             (name.clone(), direct)
         })
         .collect();
@@ -156,10 +174,10 @@ fn mark_boxes(ir: &mut Ir) {
             if n == to {
                 return true;
             }
-            if seen.insert(n.clone()) {
-                if let Some(next) = edges.get(&n) {
-                    stack.extend(next.iter().cloned());
-                }
+            if seen.insert(n.clone())
+                && let Some(next) = edges.get(&n)
+            {
+                stack.extend(next.iter().cloned());
             }
         }
         false
@@ -167,15 +185,17 @@ fn mark_boxes(ir: &mut Ir) {
     let mut boxes: Vec<(String, usize)> = Vec::new();
     for (name, def) in &ir.types {
         for (i, ty) in referenced(def).into_iter().enumerate() {
-            if let Some(target) = ty.direct_names() {
-                if reaches(target, name) {
-                    boxes.push((name.clone(), i));
-                }
+            if let Some(target) = ty.direct_names()
+                && reaches(target, name)
+            {
+                boxes.push((name.clone(), i));
             }
         }
     }
     for (name, i) in boxes {
-        let Some(def) = ir.types.get_mut(&name) else { continue };
+        let Some(def) = ir.types.get_mut(&name) else {
+            continue;
+        };
         match &mut def.kind {
             TypeKind::Struct(s) => s.fields[i].boxed = true,
             TypeKind::Union(u) => u.variants[i].boxed = true,

@@ -11,16 +11,21 @@ const DOCS_SITE: &str = "https://platform.openai.com";
 
 /// The doc lines for an item: description (or title), then its default.
 pub fn item_doc(doc: &Doc) -> Vec<String> {
-    let text = doc.description.as_deref().or(doc.title.as_deref()).unwrap_or("").trim();
+    let text = doc
+        .description
+        .as_deref()
+        .or(doc.title.as_deref())
+        .unwrap_or("")
+        .trim();
     let mut lines = markdown(text);
-    if let Some(default) = &doc.default {
-        if !default.is_null() {
-            if !lines.is_empty() {
-                lines.push(String::new());
-            }
-            let rendered = serde_json::to_string(default).unwrap_or_default();
-            lines.push(format!("Defaults to `{}`.", rendered.replace('`', "'")));
+    if let Some(default) = &doc.default
+        && !default.is_null()
+    {
+        if !lines.is_empty() {
+            lines.push(String::new());
         }
+        let rendered = serde_json::to_string(default).unwrap_or_default();
+        lines.push(format!("Defaults to `{}`.", rendered.replace('`', "'")));
     }
     lines
 }
@@ -82,7 +87,11 @@ fn inline(line: &str) -> String {
         }
         if rest.starts_with('[') {
             if let Some((text, url, len)) = link(rest) {
-                let url = if url.starts_with('/') { format!("{DOCS_SITE}{url}") } else { url.to_owned() };
+                let url = if url.starts_with('/') {
+                    format!("{DOCS_SITE}{url}")
+                } else {
+                    url.to_owned()
+                };
                 out.push('[');
                 out.push_str(&inline(text));
                 out.push_str("](");
@@ -111,7 +120,9 @@ fn inline(line: &str) -> String {
             ']' => out.push_str("\\]"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '*' if rest.starts_with("**") || rest[1..].starts_with(char::is_alphanumeric) => out.push('*'),
+            '*' if rest.starts_with("**") || rest[1..].starts_with(char::is_alphanumeric) => {
+                out.push('*')
+            }
             _ => out.push(c),
         }
         rest = &rest[c.len_utf8()..];
@@ -149,14 +160,20 @@ mod tests {
 
     #[test]
     fn bare_urls_and_brackets_are_escaped() {
-        assert_eq!(markdown("Ends with [DONE] at https://x.org/a."), ["Ends with \\[DONE\\] at <https://x.org/a>."]);
+        assert_eq!(
+            markdown("Ends with [DONE] at https://x.org/a."),
+            ["Ends with \\[DONE\\] at <https://x.org/a>."]
+        );
         assert_eq!(markdown("a <b> c"), ["a &lt;b&gt; c"]);
     }
 
     #[test]
     fn code_is_left_alone_and_fences_are_labelled() {
         assert_eq!(markdown("`metadata[k]=<v>`"), ["`metadata[k]=<v>`"]);
-        assert_eq!(markdown("```\nfn x() {}\n```"), ["```text", "fn x() {}", "```"]);
+        assert_eq!(
+            markdown("```\nfn x() {}\n```"),
+            ["```text", "fn x() {}", "```"]
+        );
     }
 
     #[test]

@@ -30,7 +30,10 @@ impl fmt::Display for SpecError {
 impl std::error::Error for SpecError {}
 
 fn err(pointer: &str, message: impl Into<String>) -> SpecError {
-    SpecError { pointer: pointer.to_owned(), message: message.into() }
+    SpecError {
+        pointer: pointer.to_owned(),
+        message: message.into(),
+    }
 }
 
 type Result<T, E = SpecError> = std::result::Result<T, E>;
@@ -94,10 +97,10 @@ impl<'a> Lowerer<'a> {
             let rust = names::type_name(name);
             lowerer.claim(&rust, &pointer)?;
             lowerer.component_names.insert(name.clone(), rust.clone());
-            if let Some(obj) = schema.object() {
-                if lowerer.strip_null(obj).nullable {
-                    lowerer.nullable_components.insert(rust);
-                }
+            if let Some(obj) = schema.object()
+                && lowerer.strip_null(obj).nullable
+            {
+                lowerer.nullable_components.insert(rust);
             }
         }
         Ok(lowerer)
@@ -117,7 +120,10 @@ impl<'a> Lowerer<'a> {
     /// Resolves a `$ref` to a component schema: (spec name, schema).
     fn resolve(&self, reference: &str, pointer: &str) -> Result<(&'a str, &'a Schema)> {
         let name = reference.strip_prefix(SCHEMA_PREFIX).ok_or_else(|| {
-            err(pointer, format!("unsupported $ref `{reference}`: only {SCHEMA_PREFIX}* is handled"))
+            err(
+                pointer,
+                format!("unsupported $ref `{reference}`: only {SCHEMA_PREFIX}* is handled"),
+            )
         })?;
         let name = name.replace("~1", "/").replace("~0", "~");
         self.doc
@@ -130,7 +136,11 @@ impl<'a> Lowerer<'a> {
 
     /// Follows `$ref`s (and single-member `allOf`s) to the schema object that
     /// describes the shape.
-    fn deref<'s>(&self, schema: &'s SchemaObject, pointer: &str) -> Result<std::borrow::Cow<'s, SchemaObject>>
+    fn deref<'s>(
+        &self,
+        schema: &'s SchemaObject,
+        pointer: &str,
+    ) -> Result<std::borrow::Cow<'s, SchemaObject>>
     where
         'a: 's,
     {
@@ -146,40 +156,52 @@ impl<'a> Lowerer<'a> {
             }
             return Ok(current);
         }
-        Err(err(pointer, "$ref chain does not end (cycle of bare references)"))
+        Err(err(
+            pointer,
+            "$ref chain does not end (cycle of bare references)",
+        ))
     }
 
     /// Takes every spelling of "or null" off a schema.
     fn strip_null<'s>(&self, schema: &'s SchemaObject) -> Stripped<'s> {
         let mut nullable = schema.nullable;
         let mut out = std::borrow::Cow::Borrowed(schema);
-        if let Some(openapi::SchemaType::Many(types)) = &schema.ty {
-            if types.iter().any(|t| t == "null") {
-                nullable = true;
-                let rest: Vec<String> = types.iter().filter(|t| *t != "null").cloned().collect();
-                let owned = out.to_mut();
-                owned.ty = match rest.len() {
-                    0 => None,
-                    1 => Some(openapi::SchemaType::One(rest[0].clone())),
-                    _ => Some(openapi::SchemaType::Many(rest)),
-                };
-            }
+        if let Some(openapi::SchemaType::Many(types)) = &schema.ty
+            && types.iter().any(|t| t == "null")
+        {
+            nullable = true;
+            let rest: Vec<String> = types.iter().filter(|t| *t != "null").cloned().collect();
+            let owned = out.to_mut();
+            owned.ty = match rest.len() {
+                0 => None,
+                1 => Some(openapi::SchemaType::One(rest[0].clone())),
+                _ => Some(openapi::SchemaType::Many(rest)),
+            };
         }
-        if let Some(openapi::SchemaType::One(t)) = &schema.ty {
-            if t == "null" && schema.properties.is_empty() {
-                nullable = true;
-                out.to_mut().ty = None;
-            }
+        if let Some(openapi::SchemaType::One(t)) = &schema.ty
+            && t == "null"
+            && schema.properties.is_empty()
+        {
+            nullable = true;
+            out.to_mut().ty = None;
         }
         // OpenAPI 3.0 idiom: `allOf: [{$ref: X}, {nullable: true}]`. Members
         // that only annotate (no shape) are dropped; their `nullable` counts.
-        if let Some(members) = &schema.all_of {
-            if members.iter().any(|m| m.object().is_some_and(is_annotation_only)) {
-                nullable |= members.iter().any(|m| m.object().is_some_and(|o| is_annotation_only(o) && o.nullable));
-                let rest: Vec<Schema> =
-                    members.iter().filter(|m| !m.object().is_some_and(is_annotation_only)).cloned().collect();
-                out.to_mut().all_of = Some(rest);
-            }
+        if let Some(members) = &schema.all_of
+            && members
+                .iter()
+                .any(|m| m.object().is_some_and(is_annotation_only))
+        {
+            nullable |= members.iter().any(|m| {
+                m.object()
+                    .is_some_and(|o| is_annotation_only(o) && o.nullable)
+            });
+            let rest: Vec<Schema> = members
+                .iter()
+                .filter(|m| !m.object().is_some_and(is_annotation_only))
+                .cloned()
+                .collect();
+            out.to_mut().all_of = Some(rest);
         }
         for which in [0, 1] {
             let branches = if which == 0 { &out.any_of } else { &out.one_of };
@@ -188,9 +210,17 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             nullable = true;
-            let rest: Vec<Schema> = branches.iter().filter(|b| !is_null_schema(b)).cloned().collect();
+            let rest: Vec<Schema> = branches
+                .iter()
+                .filter(|b| !is_null_schema(b))
+                .cloned()
+                .collect();
             let owned = out.to_mut();
-            let slot = if which == 0 { &mut owned.any_of } else { &mut owned.one_of };
+            let slot = if which == 0 {
+                &mut owned.any_of
+            } else {
+                &mut owned.one_of
+            };
             if rest.len() == 1 {
                 *slot = None;
                 // Merge the single remaining branch into the outer schema,
@@ -206,7 +236,10 @@ impl<'a> Lowerer<'a> {
                     // The merged branch may itself be nullable.
                     let again = self.strip_null(owned);
                     let schema = again.schema.into_owned();
-                    return Stripped { schema: std::borrow::Cow::Owned(schema), nullable: true };
+                    return Stripped {
+                        schema: std::borrow::Cow::Owned(schema),
+                        nullable: true,
+                    };
                 }
             } else {
                 *slot = Some(rest);
@@ -215,7 +248,10 @@ impl<'a> Lowerer<'a> {
         if nullable && out.nullable {
             out.to_mut().nullable = false;
         }
-        Stripped { schema: out, nullable }
+        Stripped {
+            schema: out,
+            nullable,
+        }
     }
 
     // ---------------------------------------------------------------- types
@@ -224,7 +260,13 @@ impl<'a> Lowerer<'a> {
         let obj = match schema {
             Schema::Object(obj) => obj,
             Schema::Bool(_) => {
-                return self.insert(rust, pointer, Doc::default(), false, TypeKind::Alias(Ty::Value));
+                return self.insert(
+                    rust,
+                    pointer,
+                    Doc::default(),
+                    false,
+                    TypeKind::Alias(Ty::Value),
+                );
             }
         };
         let stripped = self.strip_null(obj);
@@ -233,14 +275,31 @@ impl<'a> Lowerer<'a> {
         self.insert(rust, pointer, Doc::default(), false, placeholder())?;
         let kind = self.shape(rust, &stripped.schema, pointer, true)?;
         match kind {
-            Shape::Def(kind) => self.insert(rust, pointer, doc_of(&stripped.schema), stripped.schema.deprecated, kind),
-            Shape::Use(ty) => {
-                self.insert(rust, pointer, doc_of(&stripped.schema), stripped.schema.deprecated, TypeKind::Alias(ty))
-            }
+            Shape::Def(kind) => self.insert(
+                rust,
+                pointer,
+                doc_of(&stripped.schema),
+                stripped.schema.deprecated,
+                kind,
+            ),
+            Shape::Use(ty) => self.insert(
+                rust,
+                pointer,
+                doc_of(&stripped.schema),
+                stripped.schema.deprecated,
+                TypeKind::Alias(ty),
+            ),
         }
     }
 
-    fn insert(&mut self, rust: &str, pointer: &str, doc: Doc, deprecated: bool, kind: TypeKind) -> Result<()> {
+    fn insert(
+        &mut self,
+        rust: &str,
+        pointer: &str,
+        doc: Doc,
+        deprecated: bool,
+        kind: TypeKind,
+    ) -> Result<()> {
         self.types.insert(
             rust.to_owned(),
             TypeDef {
@@ -301,7 +360,13 @@ impl<'a> Lowerer<'a> {
     /// Decides what a (null-stripped) schema is. With `define` false, only
     /// reports whether a definition is needed (cheaply) and returns `Def` with
     /// a placeholder; the caller then defines it under its name.
-    fn shape(&mut self, name: &str, schema: &SchemaObject, pointer: &str, define: bool) -> Result<Shape> {
+    fn shape(
+        &mut self,
+        name: &str,
+        schema: &SchemaObject,
+        pointer: &str,
+        define: bool,
+    ) -> Result<Shape> {
         if schema.not.is_some() || schema.recursive_ref.is_some() || schema.prefix_items.is_some() {
             self.opaque.push(pointer.to_owned());
             return Ok(Shape::Use(Ty::Value));
@@ -316,7 +381,13 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(members) = &schema.all_of {
             if members.len() == 1 && schema.properties.is_empty() {
-                return self.single(name, schema, &members[0], &format!("{pointer}/allOf/0"), define);
+                return self.single(
+                    name,
+                    schema,
+                    &members[0],
+                    &format!("{pointer}/allOf/0"),
+                    define,
+                );
             }
             if members.iter().any(|m| self.is_union(m, pointer)) {
                 // A union intersected with more properties has no faithful
@@ -327,39 +398,66 @@ impl<'a> Lowerer<'a> {
             if !define {
                 return Ok(Shape::Def(placeholder()));
             }
-            return Ok(Shape::Def(TypeKind::Struct(self.merged_struct(name, schema, pointer)?)));
+            return Ok(Shape::Def(TypeKind::Struct(
+                self.merged_struct(name, schema, pointer)?,
+            )));
         }
-        let branches = schema.one_of.as_ref().map(|b| ("oneOf", b)).or(schema.any_of.as_ref().map(|b| ("anyOf", b)));
+        let branches = schema
+            .one_of
+            .as_ref()
+            .map(|b| ("oneOf", b))
+            .or(schema.any_of.as_ref().map(|b| ("anyOf", b)));
         if let Some((keyword, branches)) = branches {
             if branches.len() == 1 {
-                return self.single(name, schema, &branches[0], &format!("{pointer}/{keyword}/0"), define);
+                return self.single(
+                    name,
+                    schema,
+                    &branches[0],
+                    &format!("{pointer}/{keyword}/0"),
+                    define,
+                );
             }
             if !define {
                 return Ok(Shape::Def(placeholder()));
             }
-            return self.union(name, schema, keyword, branches, pointer).map(Shape::Def);
+            return self
+                .union(name, schema, keyword, branches, pointer)
+                .map(Shape::Def);
         }
-        if let Some(values) = &schema.enumeration {
-            if values.iter().all(Value::is_string) && !values.is_empty() {
-                if !define {
-                    return Ok(Shape::Def(placeholder()));
-                }
-                let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-                return Ok(Shape::Def(TypeKind::StringEnum(self.string_enum(&values, Fallback::Unknown, schema, pointer)?)));
+        if let Some(values) = &schema.enumeration
+            && values.iter().all(Value::is_string)
+            && !values.is_empty()
+        {
+            if !define {
+                return Ok(Shape::Def(placeholder()));
             }
+            let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+            return Ok(Shape::Def(TypeKind::StringEnum(self.string_enum(
+                &values,
+                Fallback::Unknown,
+                schema,
+                pointer,
+            )?)));
         }
         if let Some(Value::String(value)) = &schema.constant {
             if !define {
                 return Ok(Shape::Def(placeholder()));
             }
-            return Ok(Shape::Def(TypeKind::StringEnum(self.string_enum(&[value], Fallback::Unknown, schema, pointer)?)));
+            return Ok(Shape::Def(TypeKind::StringEnum(self.string_enum(
+                &[value],
+                Fallback::Unknown,
+                schema,
+                pointer,
+            )?)));
         }
         let types: Vec<&str> = schema.ty.as_ref().map(|t| t.names()).unwrap_or_default();
         if types.len() > 1 {
             if !define {
                 return Ok(Shape::Def(placeholder()));
             }
-            return Ok(Shape::Def(self.multi_type_union(name, schema, &types, pointer)?));
+            return Ok(Shape::Def(
+                self.multi_type_union(name, schema, &types, pointer)?,
+            ));
         }
         let ty = types.first().copied().or(if !schema.properties.is_empty() {
             Some("object")
@@ -376,7 +474,9 @@ impl<'a> Lowerer<'a> {
             Some("null") | None => Shape::Use(Ty::Value),
             Some("array") => {
                 let item = match &schema.items {
-                    Some(items) => self.use_of(items, &format!("{pointer}/items"), &format!("{name}Item"))?,
+                    Some(items) => {
+                        self.use_of(items, &format!("{pointer}/items"), &format!("{name}Item"))?
+                    }
                     None => Ty::Value,
                 };
                 Shape::Use(Ty::Vec(Box::new(item)))
@@ -390,7 +490,11 @@ impl<'a> Lowerer<'a> {
                                 &format!("{pointer}/additionalProperties"),
                                 &format!("{name}Value"),
                             )?;
-                            Shape::Use(if value == Ty::Value { Ty::Object } else { Ty::Map(Box::new(value)) })
+                            Shape::Use(if value == Ty::Value {
+                                Ty::Object
+                            } else {
+                                Ty::Map(Box::new(value))
+                            })
                         }
                         _ => Shape::Use(Ty::Object),
                     }
@@ -406,7 +510,14 @@ impl<'a> Lowerer<'a> {
 
     /// A composition with one member is that member; an inline member keeps
     /// the outer name (and the outer description, which is about the use).
-    fn single(&mut self, name: &str, outer: &SchemaObject, member: &Schema, pointer: &str, define: bool) -> Result<Shape> {
+    fn single(
+        &mut self,
+        name: &str,
+        outer: &SchemaObject,
+        member: &Schema,
+        pointer: &str,
+        define: bool,
+    ) -> Result<Shape> {
         match member {
             Schema::Object(obj) if obj.reference.is_none() => {
                 let stripped = self.strip_null(obj);
@@ -424,13 +535,24 @@ impl<'a> Lowerer<'a> {
     }
 
     fn is_union(&self, member: &Schema, pointer: &str) -> bool {
-        let Some(obj) = member.object() else { return false };
-        let Ok(obj) = self.deref(obj, pointer) else { return false };
+        let Some(obj) = member.object() else {
+            return false;
+        };
+        let Ok(obj) = self.deref(obj, pointer) else {
+            return false;
+        };
         let stripped = self.strip_null(&obj);
-        stripped.schema.any_of.as_ref().is_some_and(|b| b.len() > 1) || stripped.schema.one_of.as_ref().is_some_and(|b| b.len() > 1)
+        stripped.schema.any_of.as_ref().is_some_and(|b| b.len() > 1)
+            || stripped.schema.one_of.as_ref().is_some_and(|b| b.len() > 1)
     }
 
-    fn string_enum(&mut self, values: &[&str], fallback: Fallback, schema: &SchemaObject, pointer: &str) -> Result<StringEnum> {
+    fn string_enum(
+        &mut self,
+        values: &[&str],
+        fallback: Fallback,
+        schema: &SchemaObject,
+        pointer: &str,
+    ) -> Result<StringEnum> {
         let mut seen = HashMap::new();
         let mut variants = Vec::new();
         for value in values {
@@ -441,47 +563,91 @@ impl<'a> Lowerer<'a> {
             if rust_name == fallback_name(fallback) {
                 rust_name.push_str("Value");
             }
-            if let Some(previous) = seen.values().find(|(r, _): &&(String, String)| *r == rust_name) {
+            if let Some(previous) = seen
+                .values()
+                .find(|(r, _): &&(String, String)| *r == rust_name)
+            {
                 return Err(err(
                     pointer,
-                    format!("enum values `{}` and `{value}` both map to variant `{rust_name}`", previous.1),
+                    format!(
+                        "enum values `{}` and `{value}` both map to variant `{rust_name}`",
+                        previous.1
+                    ),
                 ));
             }
-            seen.insert((*value).to_owned(), (rust_name.clone(), (*value).to_owned()));
-            variants.push(EnumValue { value: (*value).to_owned(), rust_name });
+            seen.insert(
+                (*value).to_owned(),
+                (rust_name.clone(), (*value).to_owned()),
+            );
+            variants.push(EnumValue {
+                value: (*value).to_owned(),
+                rust_name,
+            });
         }
         let default = schema
             .default
             .as_ref()
             .and_then(Value::as_str)
             .and_then(|d| variants.iter().position(|v| v.value == d));
-        Ok(StringEnum { variants, fallback, default })
+        Ok(StringEnum {
+            variants,
+            fallback,
+            default,
+        })
     }
 
-    fn object_struct(&mut self, name: &str, schema: &SchemaObject, pointer: &str) -> Result<Struct> {
+    fn object_struct(
+        &mut self,
+        name: &str,
+        schema: &SchemaObject,
+        pointer: &str,
+    ) -> Result<Struct> {
         let props: Vec<(String, Schema, String)> = schema
             .properties
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone(), format!("{pointer}/properties/{}", escape_pointer(k))))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.clone(),
+                    format!("{pointer}/properties/{}", escape_pointer(k)),
+                )
+            })
             .collect();
         let required: BTreeSet<String> = schema.required.iter().cloned().collect();
         self.build_struct(name, &props, &required, pointer)
     }
 
     /// `allOf` → one struct holding every member's properties, in order.
-    fn merged_struct(&mut self, name: &str, schema: &SchemaObject, pointer: &str) -> Result<Struct> {
+    fn merged_struct(
+        &mut self,
+        name: &str,
+        schema: &SchemaObject,
+        pointer: &str,
+    ) -> Result<Struct> {
         let mut props: IndexMap<String, (Schema, String)> = IndexMap::new();
         let mut required: BTreeSet<String> = schema.required.iter().cloned().collect();
         let members = schema.all_of.as_deref().unwrap_or_default();
         for (i, member) in members.iter().enumerate() {
             let member_pointer = format!("{pointer}/allOf/{i}");
             self.collect_properties(member, &member_pointer, &mut props, &mut required, 0)
-                .map_err(|e| err(&member_pointer, format!("in allOf at {pointer}: {}", e.message)))?;
+                .map_err(|e| {
+                    err(
+                        &member_pointer,
+                        format!("in allOf at {pointer}: {}", e.message),
+                    )
+                })?;
         }
         for (k, v) in &schema.properties {
-            props.insert(k.clone(), (v.clone(), format!("{pointer}/properties/{}", escape_pointer(k))));
+            props.insert(
+                k.clone(),
+                (
+                    v.clone(),
+                    format!("{pointer}/properties/{}", escape_pointer(k)),
+                ),
+            );
         }
-        let props: Vec<(String, Schema, String)> = props.into_iter().map(|(k, (s, p))| (k, s, p)).collect();
+        let props: Vec<(String, Schema, String)> =
+            props.into_iter().map(|(k, (s, p))| (k, s, p)).collect();
         self.build_struct(name, &props, &required, pointer)
     }
 
@@ -496,28 +662,50 @@ impl<'a> Lowerer<'a> {
         if depth > 32 {
             return Err(err(pointer, "allOf nesting too deep (cycle?)"));
         }
-        let Schema::Object(obj) = member else { return Ok(()) };
+        let Schema::Object(obj) = member else {
+            return Ok(());
+        };
         let (obj, base) = match &obj.reference {
             Some(reference) => {
                 let (target, schema) = self.resolve(reference, pointer)?;
-                let Schema::Object(target_obj) = schema else { return Ok(()) };
-                (target_obj.as_ref(), format!("{SCHEMA_PREFIX}{}", escape_pointer(target)))
+                let Schema::Object(target_obj) = schema else {
+                    return Ok(());
+                };
+                (
+                    target_obj.as_ref(),
+                    format!("{SCHEMA_PREFIX}{}", escape_pointer(target)),
+                )
             }
             None => (obj.as_ref(), pointer.to_owned()),
         };
         if let Some(members) = &obj.all_of {
             for (i, m) in members.iter().enumerate() {
-                self.collect_properties(m, &format!("{base}/allOf/{i}"), props, required, depth + 1)?;
+                self.collect_properties(
+                    m,
+                    &format!("{base}/allOf/{i}"),
+                    props,
+                    required,
+                    depth + 1,
+                )?;
             }
         }
         if obj.any_of.is_some() || obj.one_of.is_some() {
             let stripped = self.strip_null(obj);
             if stripped.schema.any_of.is_some() || stripped.schema.one_of.is_some() {
-                return Err(err(&base, "allOf member is a union; merging it into a struct is not supported"));
+                return Err(err(
+                    &base,
+                    "allOf member is a union; merging it into a struct is not supported",
+                ));
             }
         }
         for (k, v) in &obj.properties {
-            props.insert(k.clone(), (v.clone(), format!("{base}/properties/{}", escape_pointer(k))));
+            props.insert(
+                k.clone(),
+                (
+                    v.clone(),
+                    format!("{base}/properties/{}", escape_pointer(k)),
+                ),
+            );
         }
         required.extend(obj.required.iter().cloned());
         Ok(())
@@ -534,12 +722,18 @@ impl<'a> Lowerer<'a> {
         let mut rust_names: HashMap<String, String> = HashMap::new();
         for (json_name, schema, prop_pointer) in props {
             let is_required = required.contains(json_name);
-            let constant = if is_required { self.single_value(schema) } else { None };
+            let constant = if is_required {
+                self.single_value(schema)
+            } else {
+                None
+            };
             let rust_name = names::field_name(json_name);
             if let Some(previous) = rust_names.insert(rust_name.clone(), json_name.clone()) {
                 return Err(err(
                     prop_pointer,
-                    format!("name clash: properties `{previous}` and `{json_name}` both map to field `{rust_name}`"),
+                    format!(
+                        "name clash: properties `{previous}` and `{json_name}` both map to field `{rust_name}`"
+                    ),
                 ));
             }
             let hint = format!("{name}{}", names::words(json_name));
@@ -551,7 +745,12 @@ impl<'a> Lowerer<'a> {
                         Ty::Option(inner) => (*inner, true),
                         ty => (ty, stripped.nullable),
                     };
-                    (ty, nullable, doc_of(&stripped.schema), stripped.schema.deprecated)
+                    (
+                        ty,
+                        nullable,
+                        doc_of(&stripped.schema),
+                        stripped.schema.deprecated,
+                    )
                 }
                 Schema::Bool(_) => (Ty::Value, false, Doc::default(), false),
             };
@@ -570,7 +769,10 @@ impl<'a> Lowerer<'a> {
         if let Some(field) = fields.iter().find(|f| f.rust_name == "extra") {
             return Err(err(
                 pointer,
-                format!("property `{}` clashes with the generated `extra` field that keeps unknown properties", field.json_name),
+                format!(
+                    "property `{}` clashes with the generated `extra` field that keeps unknown properties",
+                    field.json_name
+                ),
             ));
         }
         Ok(Struct { fields, tag: None })
@@ -592,13 +794,25 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn union(&mut self, name: &str, schema: &SchemaObject, keyword: &str, branches: &[Schema], pointer: &str) -> Result<TypeKind> {
+    fn union(
+        &mut self,
+        name: &str,
+        schema: &SchemaObject,
+        keyword: &str,
+        branches: &[Schema],
+        pointer: &str,
+    ) -> Result<TypeKind> {
         // `anyOf: [string, enum…]`: an open set of strings with known values.
         if let Some(kind) = self.open_string_enum(branches, schema, pointer)? {
             return Ok(kind);
         }
-        let property = schema.discriminator.as_ref().map(|d| d.property_name.clone());
-        if let Some(union) = self.tagged_union(name, keyword, branches, property, schema, pointer)? {
+        let property = schema
+            .discriminator
+            .as_ref()
+            .map(|d| d.property_name.clone());
+        if let Some(union) =
+            self.tagged_union(name, keyword, branches, property, schema, pointer)?
+        {
             return Ok(TypeKind::Union(union));
         }
         // A discriminator no branch set can honour (e.g. a `$recursiveRef`
@@ -611,16 +825,32 @@ impl<'a> Lowerer<'a> {
             used.insert(variant_name.clone());
             let ty = self.use_of(branch, &branch_pointer, &format!("{name}{variant_name}"))?;
             let doc = branch.object().map(doc_of).unwrap_or_default();
-            variants.push(Variant { rust_name: variant_name, ty, tags: Vec::new(), doc, boxed: false });
+            variants.push(Variant {
+                rust_name: variant_name,
+                ty,
+                tags: Vec::new(),
+                doc,
+                boxed: false,
+            });
         }
-        Ok(TypeKind::Union(Union { repr: UnionRepr::Untagged, variants }))
+        Ok(TypeKind::Union(Union {
+            repr: UnionRepr::Untagged,
+            variants,
+        }))
     }
 
-    fn open_string_enum(&mut self, branches: &[Schema], schema: &SchemaObject, pointer: &str) -> Result<Option<TypeKind>> {
+    fn open_string_enum(
+        &mut self,
+        branches: &[Schema],
+        schema: &SchemaObject,
+        pointer: &str,
+    ) -> Result<Option<TypeKind>> {
         let mut open = false;
         let mut values: Vec<String> = Vec::new();
         for branch in branches {
-            let Some(obj) = branch.object() else { return Ok(None) };
+            let Some(obj) = branch.object() else {
+                return Ok(None);
+            };
             let obj = self.deref(obj, pointer)?;
             let obj = self.strip_null(&obj).schema.into_owned();
             let is_string = matches!(&obj.ty, Some(openapi::SchemaType::One(t)) if t == "string");
@@ -638,7 +868,9 @@ impl<'a> Lowerer<'a> {
                     }
                     _ => return Ok(None),
                 },
-                (None, None) if is_string && obj.format.is_none() && obj.properties.is_empty() => open = true,
+                (None, None) if is_string && obj.format.is_none() && obj.properties.is_empty() => {
+                    open = true
+                }
                 _ => return Ok(None),
             }
         }
@@ -646,8 +878,14 @@ impl<'a> Lowerer<'a> {
             return Ok(None);
         }
         let refs: Vec<&str> = values.iter().map(String::as_str).collect();
-        let fallback = if open { Fallback::Other } else { Fallback::Unknown };
-        Ok(Some(TypeKind::StringEnum(self.string_enum(&refs, fallback, schema, pointer)?)))
+        let fallback = if open {
+            Fallback::Other
+        } else {
+            Fallback::Unknown
+        };
+        Ok(Some(TypeKind::StringEnum(
+            self.string_enum(&refs, fallback, schema, pointer)?,
+        )))
     }
 
     fn tagged_union(
@@ -662,17 +900,30 @@ impl<'a> Lowerer<'a> {
         // Resolve each branch to the object that describes it.
         let mut resolved = Vec::new();
         for (i, branch) in branches.iter().enumerate() {
-            let Some(obj) = branch.object() else { return Ok(None) };
-            let target = self.deref(obj, &format!("{pointer}/{keyword}/{i}"))?.into_owned();
+            let Some(obj) = branch.object() else {
+                return Ok(None);
+            };
+            let target = self
+                .deref(obj, &format!("{pointer}/{keyword}/{i}"))?
+                .into_owned();
             let mut props = IndexMap::new();
             let mut required = BTreeSet::new();
-            self.collect_properties(&Schema::Object(Box::new(target.clone())), pointer, &mut props, &mut required, 0)
-                .ok();
+            self.collect_properties(
+                &Schema::Object(Box::new(target.clone())),
+                pointer,
+                &mut props,
+                &mut required,
+                0,
+            )
+            .ok();
             resolved.push((props, required));
         }
         let candidates: Vec<String> = match &property {
             Some(p) => vec![p.clone()],
-            None => resolved.first().map(|(props, _)| props.keys().cloned().collect()).unwrap_or_default(),
+            None => resolved
+                .first()
+                .map(|(props, _)| props.keys().cloned().collect())
+                .unwrap_or_default(),
         };
         let mapping: HashMap<String, Vec<String>> = schema
             .discriminator
@@ -680,7 +931,10 @@ impl<'a> Lowerer<'a> {
             .map(|d| {
                 let mut by_target: HashMap<String, Vec<String>> = HashMap::new();
                 for (value, target) in &d.mapping {
-                    by_target.entry(target.clone()).or_default().push(value.clone());
+                    by_target
+                        .entry(target.clone())
+                        .or_default()
+                        .push(value.clone());
                 }
                 by_target
             })
@@ -704,7 +958,11 @@ impl<'a> Lowerer<'a> {
                 tags_per_branch.push(values);
             }
             let mut all = HashSet::new();
-            if !tags_per_branch.iter().flatten().all(|t| all.insert(t.clone())) {
+            if !tags_per_branch
+                .iter()
+                .flatten()
+                .all(|t| all.insert(t.clone()))
+            {
                 continue;
             }
             let mut variants = Vec::new();
@@ -717,9 +975,20 @@ impl<'a> Lowerer<'a> {
                 }
                 let ty = self.use_of(branch, &branch_pointer, &format!("{name}{variant_name}"))?;
                 let doc = branch.object().map(doc_of).unwrap_or_default();
-                variants.push(Variant { rust_name: variant_name, ty, tags, doc, boxed: false });
+                variants.push(Variant {
+                    rust_name: variant_name,
+                    ty,
+                    tags,
+                    doc,
+                    boxed: false,
+                });
             }
-            return Ok(Some(Union { repr: UnionRepr::Tagged { property: candidate }, variants }));
+            return Ok(Some(Union {
+                repr: UnionRepr::Tagged {
+                    property: candidate,
+                },
+                variants,
+            }));
         }
         Ok(None)
     }
@@ -732,10 +1001,19 @@ impl<'a> Lowerer<'a> {
             return Some(vec![v.clone()]);
         }
         let values = obj.enumeration.as_ref()?;
-        values.iter().map(|v| v.as_str().map(str::to_owned)).collect()
+        values
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect()
     }
 
-    fn untagged_variant_name(&self, branch: &Schema, pointer: &str, index: usize, used: &HashSet<String>) -> Result<String> {
+    fn untagged_variant_name(
+        &self,
+        branch: &Schema,
+        pointer: &str,
+        index: usize,
+        used: &HashSet<String>,
+    ) -> Result<String> {
         let base = match branch {
             Schema::Bool(_) => "Any".to_owned(),
             Schema::Object(obj) => {
@@ -757,16 +1035,31 @@ impl<'a> Lowerer<'a> {
         Ok(name)
     }
 
-    fn multi_type_union(&mut self, name: &str, schema: &SchemaObject, types: &[&str], pointer: &str) -> Result<TypeKind> {
+    fn multi_type_union(
+        &mut self,
+        name: &str,
+        schema: &SchemaObject,
+        types: &[&str],
+        pointer: &str,
+    ) -> Result<TypeKind> {
         let mut variants = Vec::new();
         for t in types {
             let mut single = schema.clone();
             single.ty = Some(openapi::SchemaType::One((*t).to_owned()));
             let variant_name = names::words(t);
             let ty = self.use_of_stripped(&single, pointer, &format!("{name}{variant_name}"))?;
-            variants.push(Variant { rust_name: variant_name, ty, tags: Vec::new(), doc: Doc::default(), boxed: false });
+            variants.push(Variant {
+                rust_name: variant_name,
+                ty,
+                tags: Vec::new(),
+                doc: Doc::default(),
+                boxed: false,
+            });
         }
-        Ok(TypeKind::Union(Union { repr: UnionRepr::Untagged, variants }))
+        Ok(TypeKind::Union(Union {
+            repr: UnionRepr::Untagged,
+            variants,
+        }))
     }
 
     // ----------------------------------------------------------- operations
@@ -782,12 +1075,18 @@ impl<'a> Lowerer<'a> {
                 let pointer = format!("{path_pointer}/{method}");
                 let op: openapi::Operation = serde_json::from_value(raw.clone())
                     .map_err(|e| err(&pointer, format!("malformed operation: {e}")))?;
-                let id = op.operation_id.clone().ok_or_else(|| err(&pointer, "operation has no operationId"))?;
+                let id = op
+                    .operation_id
+                    .clone()
+                    .ok_or_else(|| err(&pointer, "operation has no operationId"))?;
                 let mut params = item.parameters.clone();
                 params.extend(op.parameters.iter().cloned());
                 match self.lower_operation(&id, method, path, &op, &params, &pointer)? {
                     Ok(operation) => self.operations.push(operation),
-                    Err(reason) => self.unsupported.push(Unsupported { operation: id, reason }),
+                    Err(reason) => self.unsupported.push(Unsupported {
+                        operation: id,
+                        reason,
+                    }),
                 }
             }
         }
@@ -814,17 +1113,24 @@ impl<'a> Lowerer<'a> {
                 Some(reference) => {
                     let name = reference
                         .strip_prefix("#/components/parameters/")
-                        .ok_or_else(|| err(&param_pointer, format!("unsupported $ref `{reference}`")))?;
+                        .ok_or_else(|| {
+                            err(&param_pointer, format!("unsupported $ref `{reference}`"))
+                        })?;
                     self.doc
                         .components
                         .parameters
                         .get(name)
                         .cloned()
-                        .ok_or_else(|| err(&param_pointer, format!("unresolved $ref `{reference}`")))?
+                        .ok_or_else(|| {
+                            err(&param_pointer, format!("unresolved $ref `{reference}`"))
+                        })?
                 }
                 None => param.clone(),
             };
-            let doc = Doc { description: param.description.clone(), ..Doc::default() };
+            let doc = Doc {
+                description: param.description.clone(),
+                ..Doc::default()
+            };
             match param.location.as_str() {
                 "path" => path_params.push(PathParam {
                     json_name: param.name.clone(),
@@ -833,21 +1139,38 @@ impl<'a> Lowerer<'a> {
                 }),
                 "query" => {
                     let schema = param.schema.clone().unwrap_or(Schema::Bool(true));
-                    query_fields.push((param.name.clone(), schema, param.required, doc, format!("{param_pointer}/schema")));
+                    query_fields.push((
+                        param.name.clone(),
+                        schema,
+                        param.required,
+                        doc,
+                        format!("{param_pointer}/schema"),
+                    ));
                 }
                 "header" | "cookie" => {
                     if param.required {
-                        return Ok(Err(format!("required {} parameter `{}`", param.location, param.name)));
+                        return Ok(Err(format!(
+                            "required {} parameter `{}`",
+                            param.location, param.name
+                        )));
                     }
                 }
-                other => return Err(err(&param_pointer, format!("unknown parameter location `{other}`"))),
+                other => {
+                    return Err(err(
+                        &param_pointer,
+                        format!("unknown parameter location `{other}`"),
+                    ));
+                }
             }
         }
         for segment in path.split('/') {
-            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                if !path_params.iter().any(|p| p.json_name == name) {
-                    return Err(err(pointer, format!("path parameter `{name}` is not declared")));
-                }
+            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
+                && !path_params.iter().any(|p| p.json_name == name)
+            {
+                return Err(err(
+                    pointer,
+                    format!("path parameter `{name}` is not declared"),
+                ));
             }
         }
         let query = if query_fields.is_empty() {
@@ -879,8 +1202,17 @@ impl<'a> Lowerer<'a> {
                     constant: None,
                 });
             }
-            let doc = Doc { description: Some(format!("Query parameters of `{id}`.")), ..Doc::default() };
-            self.insert(&name, pointer, doc, false, TypeKind::Struct(Struct { fields, tag: None }))?;
+            let doc = Doc {
+                description: Some(format!("Query parameters of `{id}`.")),
+                ..Doc::default()
+            };
+            self.insert(
+                &name,
+                pointer,
+                doc,
+                false,
+                TypeKind::Struct(Struct { fields, tag: None }),
+            )?;
             Some(name)
         };
         let body = match &op.request_body {
@@ -891,13 +1223,17 @@ impl<'a> Lowerer<'a> {
                     Some(reference) => {
                         let name = reference
                             .strip_prefix("#/components/requestBodies/")
-                            .ok_or_else(|| err(&body_pointer, format!("unsupported $ref `{reference}`")))?;
+                            .ok_or_else(|| {
+                                err(&body_pointer, format!("unsupported $ref `{reference}`"))
+                            })?;
                         self.doc
                             .components
                             .request_bodies
                             .get(name)
                             .cloned()
-                            .ok_or_else(|| err(&body_pointer, format!("unresolved $ref `{reference}`")))?
+                            .ok_or_else(|| {
+                                err(&body_pointer, format!("unresolved $ref `{reference}`"))
+                            })?
                     }
                     None => body.clone(),
                 };
@@ -912,7 +1248,10 @@ impl<'a> Lowerer<'a> {
                     },
                     None => {
                         let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-                        return Ok(Err(format!("request body is {} (only application/json is supported)", types.join(", "))));
+                        return Ok(Err(format!(
+                            "request body is {} (only application/json is supported)",
+                            types.join(", ")
+                        )));
                     }
                 }
             }
@@ -930,13 +1269,17 @@ impl<'a> Lowerer<'a> {
                 Some(reference) => {
                     let name = reference
                         .strip_prefix("#/components/responses/")
-                        .ok_or_else(|| err(&resp_pointer, format!("unsupported $ref `{reference}`")))?;
+                        .ok_or_else(|| {
+                            err(&resp_pointer, format!("unsupported $ref `{reference}`"))
+                        })?;
                     self.doc
                         .components
                         .responses
                         .get(name)
                         .cloned()
-                        .ok_or_else(|| err(&resp_pointer, format!("unresolved $ref `{reference}`")))?
+                        .ok_or_else(|| {
+                            err(&resp_pointer, format!("unresolved $ref `{reference}`"))
+                        })?
                 }
                 None => resp.clone(),
             };
@@ -944,30 +1287,36 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             for (media_type, media) in &resp.content {
-                let schema_pointer = format!("{resp_pointer}/content/{}/schema", escape_pointer(media_type));
+                let schema_pointer = format!(
+                    "{resp_pointer}/content/{}/schema",
+                    escape_pointer(media_type)
+                );
                 match media_type.as_str() {
-                    "application/json" => {
-                        if response.is_none() {
-                            response = Some(match &media.schema {
-                                Some(s) => self.use_of(s, &schema_pointer, &format!("{type_base}Response"))?,
-                                None => Ty::Value,
-                            });
-                        }
+                    "application/json" if response.is_none() => {
+                        response = Some(match &media.schema {
+                            Some(s) => {
+                                self.use_of(s, &schema_pointer, &format!("{type_base}Response"))?
+                            }
+                            None => Ty::Value,
+                        });
                     }
-                    "text/event-stream" => {
-                        if stream_event.is_none() {
-                            stream_event = Some(match &media.schema {
-                                Some(s) => self.use_of(s, &schema_pointer, &format!("{type_base}Event"))?,
-                                None => Ty::Value,
-                            });
-                        }
+                    "text/event-stream" if stream_event.is_none() => {
+                        stream_event = Some(match &media.schema {
+                            Some(s) => {
+                                self.use_of(s, &schema_pointer, &format!("{type_base}Event"))?
+                            }
+                            None => Ty::Value,
+                        });
                     }
                     _ => {}
                 }
             }
             if response.is_none() && stream_event.is_none() {
                 let types: Vec<&str> = resp.content.keys().map(String::as_str).collect();
-                return Ok(Err(format!("response body is {} (only application/json and text/event-stream are supported)", types.join(", "))));
+                return Ok(Err(format!(
+                    "response body is {} (only application/json and text/event-stream are supported)",
+                    types.join(", ")
+                )));
             }
         }
         if !saw_success {
@@ -1021,7 +1370,8 @@ fn fallback_name(fallback: Fallback) -> &'static str {
 fn is_null_schema(schema: &Schema) -> bool {
     match schema {
         Schema::Object(obj) => {
-            matches!(&obj.ty, Some(openapi::SchemaType::One(t)) if t == "null") && obj.reference.is_none()
+            matches!(&obj.ty, Some(openapi::SchemaType::One(t)) if t == "null")
+                && obj.reference.is_none()
         }
         Schema::Bool(_) => false,
     }
@@ -1055,5 +1405,9 @@ fn kind_name(schema: &SchemaObject) -> String {
 }
 
 fn doc_of(schema: &SchemaObject) -> Doc {
-    Doc { title: schema.title.clone(), description: schema.description.clone(), default: schema.default.clone() }
+    Doc {
+        title: schema.title.clone(),
+        description: schema.description.clone(),
+        default: schema.default.clone(),
+    }
 }

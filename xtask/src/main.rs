@@ -29,7 +29,10 @@ fn main() -> ExitCode {
 
 fn workspace_root() -> PathBuf {
     // CARGO_MANIFEST_DIR is xtask/; the workspace is its parent.
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -39,21 +42,31 @@ fn run(args: &[String]) -> Result<(), String> {
     match task.as_str() {
         "codegen" => {
             let started = Instant::now();
-            let spec = flags.path("--spec").unwrap_or_else(|| root.join(codegen::SPEC));
-            let out = flags.path("--out").unwrap_or_else(|| root.join(codegen::OUT_DIR));
+            let spec = flags
+                .path("--spec")
+                .unwrap_or_else(|| root.join(codegen::SPEC));
+            let out = flags
+                .path("--out")
+                .unwrap_or_else(|| root.join(codegen::OUT_DIR));
             let check = flags.switch("--check");
             flags.finish()?;
             let generated = codegen::generate(&spec)?;
             if check {
                 let stale = codegen::check(&generated, &out);
                 if stale.is_empty() {
-                    println!("codegen --check: {} files up to date", generated.files.len());
+                    println!(
+                        "codegen --check: {} files up to date",
+                        generated.files.len()
+                    );
                     return Ok(());
                 }
                 for file in &stale {
                     eprintln!("stale: {}\n{}", file.path.display(), file.diff);
                 }
-                return Err(format!("{} generated file(s) are stale: run `cargo xtask codegen`", stale.len()));
+                return Err(format!(
+                    "{} generated file(s) are stale: run `cargo xtask codegen`",
+                    stale.len()
+                ));
             }
             let written = codegen::write(&generated, &out)?;
             println!("{}", codegen::summary(&generated, written, started));
@@ -65,12 +78,19 @@ fn run(args: &[String]) -> Result<(), String> {
             let out = flags.path("--out").ok_or("--out DIR is required")?;
             flags.finish()?;
             let generated = xtask::scratch::write(&spec, &out, &root.join("crates/chat-api"))?;
-            println!("{}", codegen::summary(&generated, generated.files.len(), started));
+            println!(
+                "{}",
+                codegen::summary(&generated, generated.files.len(), started)
+            );
             Ok(())
         }
         "spec" => {
-            let upstream = flags.path("--upstream").ok_or("--upstream FILE is required")?;
-            let out = flags.path("--out").unwrap_or_else(|| root.join(codegen::SPEC));
+            let upstream = flags
+                .path("--upstream")
+                .ok_or("--upstream FILE is required")?;
+            let out = flags
+                .path("--out")
+                .unwrap_or_else(|| root.join(codegen::SPEC));
             flags.finish()?;
             let summary = spec::extract_file(&upstream, &out)?;
             println!("{summary}");
@@ -90,7 +110,9 @@ struct Flags {
 
 impl Flags {
     fn parse(args: &[String]) -> Result<Self, String> {
-        Ok(Flags { args: args.to_vec() })
+        Ok(Flags {
+            args: args.to_vec(),
+        })
     }
 
     fn switch(&mut self, name: &str) -> bool {

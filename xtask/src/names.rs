@@ -3,11 +3,11 @@
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Identifiers that cannot be raw identifiers either.
@@ -17,7 +17,10 @@ const RESERVED: &[&str] = &["self", "Self", "super", "crate", "_"];
 /// verbatim (so `OpenAIFile` stays `OpenAIFile`, matching the spec); anything
 /// else is converted to UpperCamelCase.
 pub fn type_name(spec_name: &str) -> String {
-    let valid = spec_name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+    let valid = spec_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase())
         && spec_name.chars().all(|c| c.is_ascii_alphanumeric());
     if valid {
         spec_name.to_owned()
@@ -33,9 +36,14 @@ pub fn type_name(spec_name: &str) -> String {
 /// model ids never collapse into one name.
 pub fn words(s: &str) -> String {
     let mut out = String::new();
-    for segment in s.split(|c: char| !c.is_ascii_alphanumeric()).filter(|s| !s.is_empty()) {
+    for segment in s
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|s| !s.is_empty())
+    {
         let part = segment.to_upper_camel_case();
-        if out.ends_with(|c: char| c.is_ascii_digit()) && part.starts_with(|c: char| c.is_ascii_digit()) {
+        if out.ends_with(|c: char| c.is_ascii_digit())
+            && part.starts_with(|c: char| c.is_ascii_digit())
+        {
             out.push('_');
         }
         out.push_str(&part);

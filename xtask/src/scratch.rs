@@ -42,6 +42,7 @@ pub fn write(spec: &Path, dir: &Path, chat_api: &Path) -> Result<Generated, Stri
             }
         }
 
+        #[rustfmt::skip]
         mod generated;
         pub use generated::types;
     };

@@ -21,10 +21,13 @@ pub struct Extracted {
 
 /// Reads `upstream`, extracts, writes `out` (pretty JSON, trailing newline).
 pub fn extract_file(upstream: &Path, out: &Path) -> Result<String, String> {
-    let text = std::fs::read_to_string(upstream).map_err(|e| format!("{}: {e}", upstream.display()))?;
-    let doc: Value = serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", upstream.display()))?;
+    let text =
+        std::fs::read_to_string(upstream).map_err(|e| format!("{}: {e}", upstream.display()))?;
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not JSON: {e}", upstream.display()))?;
     let extracted = extract(&doc)?;
-    let mut rendered = serde_json::to_string_pretty(&extracted.document).map_err(|e| e.to_string())?;
+    let mut rendered =
+        serde_json::to_string_pretty(&extracted.document).map_err(|e| e.to_string())?;
     rendered.push('\n');
     std::fs::write(out, rendered).map_err(|e| format!("{}: {e}", out.display()))?;
     Ok(format!(
@@ -40,7 +43,10 @@ pub fn extract_file(upstream: &Path, out: &Path) -> Result<String, String> {
 /// Extracts every path under [`PATH_PREFIX`] and, transitively, every
 /// component those paths reference; nothing else.
 pub fn extract(doc: &Value) -> Result<Extracted, String> {
-    let paths = doc.get("paths").and_then(Value::as_object).ok_or("#/paths: missing or not an object")?;
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or("#/paths: missing or not an object")?;
     let mut selected: Vec<(&String, &Value)> = paths
         .iter()
         .filter(|(p, _)| *p == PATH_PREFIX || p.starts_with(&format!("{PATH_PREFIX}/")))
@@ -53,7 +59,13 @@ pub fn extract(doc: &Value) -> Result<Extracted, String> {
         .iter()
         .map(|(_, item)| {
             item.as_object()
-                .map(|o| o.keys().filter(|k| matches!(k.as_str(), "get" | "post" | "put" | "patch" | "delete")).count())
+                .map(|o| {
+                    o.keys()
+                        .filter(|k| {
+                            matches!(k.as_str(), "get" | "post" | "put" | "patch" | "delete")
+                        })
+                        .count()
+                })
                 .unwrap_or(0)
         })
         .sum();
@@ -62,7 +74,11 @@ pub fn extract(doc: &Value) -> Result<Extracted, String> {
     let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
     let mut queue: Vec<(String, String)> = Vec::new();
     for (path, item) in &selected {
-        collect_refs(item, &format!("#/paths/{}", crate::openapi::escape_pointer(path)), &mut queue)?;
+        collect_refs(
+            item,
+            &format!("#/paths/{}", crate::openapi::escape_pointer(path)),
+            &mut queue,
+        )?;
     }
     while let Some((kind, name)) = queue.pop() {
         if !wanted.insert((kind.clone(), name.clone())) {
@@ -81,7 +97,10 @@ pub fn extract(doc: &Value) -> Result<Extracted, String> {
         let mut section = Map::new();
         for (k, name) in &wanted {
             if k == kind {
-                let value = doc.pointer(&format!("/components/{kind}/{name}")).cloned().unwrap_or(Value::Null);
+                let value = doc
+                    .pointer(&format!("/components/{kind}/{name}"))
+                    .cloned()
+                    .unwrap_or(Value::Null);
                 section.insert(name.clone(), value);
             }
         }
@@ -97,7 +116,10 @@ pub fn extract(doc: &Value) -> Result<Extracted, String> {
     // Only the security scheme the operations use.
     let security = doc.get("security").cloned().unwrap_or(json!([]));
     let mut schemes = Map::new();
-    if let Some(all) = doc.pointer("/components/securitySchemes").and_then(Value::as_object) {
+    if let Some(all) = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    {
         for requirement in security.as_array().into_iter().flatten() {
             for name in requirement.as_object().into_iter().flat_map(|o| o.keys()) {
                 if let Some(s) = all.get(name) {
@@ -120,29 +142,50 @@ pub fn extract(doc: &Value) -> Result<Extracted, String> {
     out.insert("security".to_owned(), security);
     out.insert(
         "paths".to_owned(),
-        Value::Object(selected.into_iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        Value::Object(
+            selected
+                .into_iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
     );
     out.insert("components".to_owned(), Value::Object(components));
     let mut document = Value::Object(out);
     let nullable_rewrites = normalize_nullable(&mut document);
-    Ok(Extracted { document, operations, schemas: counts.0, responses: counts.1, nullable_rewrites })
+    Ok(Extracted {
+        document,
+        operations,
+        schemas: counts.0,
+        responses: counts.1,
+        nullable_rewrites,
+    })
 }
 
-fn collect_refs(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) -> Result<(), String> {
+fn collect_refs(
+    value: &Value,
+    pointer: &str,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), String> {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
                 if k == "$ref" {
-                    let target = v.as_str().ok_or_else(|| format!("{pointer}/$ref: not a string"))?;
-                    let rest = target
-                        .strip_prefix("#/components/")
-                        .ok_or_else(|| format!("{pointer}/$ref: external reference `{target}` is not supported"))?;
+                    let target = v
+                        .as_str()
+                        .ok_or_else(|| format!("{pointer}/$ref: not a string"))?;
+                    let rest = target.strip_prefix("#/components/").ok_or_else(|| {
+                        format!("{pointer}/$ref: external reference `{target}` is not supported")
+                    })?;
                     let (kind, name) = rest
                         .split_once('/')
                         .ok_or_else(|| format!("{pointer}/$ref: malformed reference `{target}`"))?;
                     out.push((kind.to_owned(), name.to_owned()));
                 } else if k != "example" && k != "examples" && k != "x-oaiMeta" {
-                    collect_refs(v, &format!("{pointer}/{}", crate::openapi::escape_pointer(k)), out)?;
+                    collect_refs(
+                        v,
+                        &format!("{pointer}/{}", crate::openapi::escape_pointer(k)),
+                        out,
+                    )?;
                 }
             }
         }
@@ -158,7 +201,14 @@ fn collect_refs(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) -
 
 /// Annotations that describe a property rather than its value's shape; when
 /// a nullable schema is wrapped in `anyOf`, they stay on the outside.
-const ANNOTATIONS: &[&str] = &["description", "title", "default", "deprecated", "example", "examples"];
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "title",
+    "default",
+    "deprecated",
+    "example",
+    "examples",
+];
 
 /// Rewrites OpenAPI 3.0 `nullable: true` into 3.1 spellings, bottom-up:
 /// a plain typed schema gets `"null"` added to its `type`; anything else
@@ -174,7 +224,12 @@ pub fn normalize_nullable(value: &mut Value) -> usize {
         }
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if k != "example" && k != "examples" && k != "x-oaiMeta" && k != "default" && k != "enum" {
+                if k != "example"
+                    && k != "examples"
+                    && k != "x-oaiMeta"
+                    && k != "default"
+                    && k != "enum"
+                {
                     count += normalize_nullable(v);
                 }
             }
@@ -223,14 +278,20 @@ mod tests {
     fn nullable_without_type_is_wrapped_in_any_of() {
         let mut v = json!({"$ref": "#/components/schemas/X", "nullable": true, "description": "d"});
         normalize_nullable(&mut v);
-        assert_eq!(v, json!({"description": "d", "anyOf": [{"$ref": "#/components/schemas/X"}, {"type": "null"}]}));
+        assert_eq!(
+            v,
+            json!({"description": "d", "anyOf": [{"$ref": "#/components/schemas/X"}, {"type": "null"}]})
+        );
     }
 
     #[test]
     fn nullable_enum_is_wrapped_so_null_is_not_an_enum_value() {
         let mut v = json!({"type": "string", "enum": ["a"], "nullable": true});
         normalize_nullable(&mut v);
-        assert_eq!(v, json!({"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "null"}]}));
+        assert_eq!(
+            v,
+            json!({"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "null"}]})
+        );
     }
 
     #[test]
@@ -249,7 +310,11 @@ mod tests {
             }}
         });
         let out = extract(&doc).expect("extracts");
-        let schemas = out.document.pointer("/components/schemas").and_then(Value::as_object).expect("schemas");
+        let schemas = out
+            .document
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .expect("schemas");
         assert_eq!(schemas.keys().collect::<Vec<_>>(), ["A", "B"]);
         assert!(out.document.pointer("/paths/~1other").is_none());
         assert_eq!(out.nullable_rewrites, 1);

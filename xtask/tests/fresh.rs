@@ -11,8 +11,15 @@ fn generated_code_is_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let generated = codegen::generate(&root.join(codegen::SPEC)).unwrap_or_else(|e| panic!("{e}"));
     let stale = codegen::check(&generated, &root.join(codegen::OUT_DIR));
-    let report: Vec<String> = stale.iter().map(|s| format!("stale: {}\n{}", s.path.display(), s.diff)).collect();
-    assert!(report.is_empty(), "run `cargo xtask codegen`:\n{}", report.join("\n"));
+    let report: Vec<String> = stale
+        .iter()
+        .map(|s| format!("stale: {}\n{}", s.path.display(), s.diff))
+        .collect();
+    assert!(
+        report.is_empty(),
+        "run `cargo xtask codegen`:\n{}",
+        report.join("\n")
+    );
 }
 
 #[test]

@@ -16,13 +16,25 @@ fn generate_and_check(spec_file: &str) {
     let dir = target.join(format!("scratch-{}", spec_file.trim_end_matches(".json")));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    let generated = xtask::scratch::write(&spec, &dir, &root().join("crates/chat-api")).unwrap_or_else(|e| panic!("{e}"));
-    assert!(generated.ir.types.len() > 1000, "{spec_file}: only {} types", generated.ir.types.len());
-    assert!(generated.ir.operations.len() > 100, "{spec_file}: only {} endpoints", generated.ir.operations.len());
+    let generated = xtask::scratch::write(&spec, &dir, &root().join("crates/chat-api"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        generated.ir.types.len() > 1000,
+        "{spec_file}: only {} types",
+        generated.ir.types.len()
+    );
+    assert!(
+        generated.ir.operations.len() > 100,
+        "{spec_file}: only {} endpoints",
+        generated.ir.operations.len()
+    );
     // Multipart uploads exist in both specs and cannot be sent as JSON: they
     // must be listed with a reason.
     let summary = xtask::codegen::summary(&generated, 0, std::time::Instant::now());
-    assert!(summary.contains("createFile (request body is multipart/form-data"), "{summary}");
+    assert!(
+        summary.contains("createFile (request body is multipart/form-data"),
+        "{summary}"
+    );
 
     let output = Command::new(env!("CARGO"))
         .args(["check", "--quiet", "--manifest-path"])
@@ -31,7 +43,11 @@ fn generate_and_check(spec_file: &str) {
         .output()
         .expect("cargo runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{spec_file}: generated crate does not compile:\n{}", &stderr[..stderr.len().min(20_000)]);
+    assert!(
+        output.status.success(),
+        "{spec_file}: generated crate does not compile:\n{}",
+        &stderr[..stderr.len().min(20_000)]
+    );
 }
 
 #[test]

@@ -46,7 +46,10 @@ where
 /// Reads an internally tagged object: the tag's string value (if any) and
 /// the whole object, which the variant type then decodes (tag included, as
 /// the variant struct writes its own tag).
-pub fn tagged<'de, D: Deserializer<'de>>(deserializer: D, property: &str) -> Result<(Option<String>, Value), D::Error> {
+pub fn tagged<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    property: &str,
+) -> Result<(Option<String>, Value), D::Error> {
     let value = Value::deserialize(deserializer)?;
     let tag = match &value {
         Value::Object(map) => map.get(property).and_then(Value::as_str).map(str::to_owned),
@@ -63,7 +66,11 @@ pub fn variant<T: serde::de::DeserializeOwned, E: de::Error>(value: Value) -> Re
 }
 
 /// The error for a tag value no variant of a request-side union accepts.
-pub fn unknown_tag<E: de::Error>(property: &'static str, tag: Option<String>, expected: &'static [&'static str]) -> E {
+pub fn unknown_tag<E: de::Error>(
+    property: &'static str,
+    tag: Option<String>,
+    expected: &'static [&'static str],
+) -> E {
     match tag {
         Some(tag) => E::unknown_variant(&tag, expected),
         None => E::missing_field(property),
@@ -84,6 +91,8 @@ fn unexpected(value: &Value) -> de::Unexpected<'_> {
 /// Reads a required response field that a server sent as `null` as the
 /// type's default, so that one misbehaving field does not fail the whole
 /// response (compatible servers, and OpenAI itself for empty pages, do this).
-pub fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(deserializer: D) -> Result<T, D::Error> {
+pub fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
+    deserializer: D,
+) -> Result<T, D::Error> {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }

@@ -6,6 +6,9 @@
 
 #[doc(hidden)]
 pub mod __private;
+// Generated code is formatted by prettyplease in `cargo xtask codegen`;
+// rustfmt must not reformat it, or `codegen --check` would see it as stale.
+#[rustfmt::skip]
 mod generated;
 mod message;
 pub mod strict;

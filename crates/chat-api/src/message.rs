@@ -3,12 +3,15 @@
 //! They live beside the generated code, never inside it, so regenerating
 //! never clobbers them.
 
+#[allow(deprecated)]
 use crate::types::{
     ChatCompletionRequestAssistantMessage, ChatCompletionRequestAssistantMessageAudio,
-    ChatCompletionRequestAssistantMessageContent, ChatCompletionRequestAssistantMessageFunctionCall,
-    ChatCompletionRequestDeveloperMessage, ChatCompletionRequestDeveloperMessageContent, ChatCompletionRequestMessage,
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent, ChatCompletionRequestToolMessage,
-    ChatCompletionRequestToolMessageContent, ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent,
+    ChatCompletionRequestAssistantMessageContent,
+    ChatCompletionRequestAssistantMessageFunctionCall, ChatCompletionRequestDeveloperMessage,
+    ChatCompletionRequestDeveloperMessageContent, ChatCompletionRequestMessage,
+    ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
+    ChatCompletionRequestToolMessage, ChatCompletionRequestToolMessageContent,
+    ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent,
     ChatCompletionResponseMessage,
 };
 
@@ -21,12 +24,18 @@ impl ChatCompletionRequestMessage {
     /// assert_eq!(serde_json::to_value(&m).unwrap(), serde_json::json!({"role": "system", "content": "You are terse."}));
     /// ```
     pub fn system(content: impl Into<ChatCompletionRequestSystemMessageContent>) -> Self {
-        Self::System(ChatCompletionRequestSystemMessage { content: content.into(), name: None })
+        Self::System(ChatCompletionRequestSystemMessage {
+            content: content.into(),
+            name: None,
+        })
     }
 
     /// A developer message (the system message of reasoning models).
     pub fn developer(content: impl Into<ChatCompletionRequestDeveloperMessageContent>) -> Self {
-        Self::Developer(ChatCompletionRequestDeveloperMessage { content: content.into(), name: None })
+        Self::Developer(ChatCompletionRequestDeveloperMessage {
+            content: content.into(),
+            name: None,
+        })
     }
 
     /// A user message: text, or content parts (text, images, audio, files).
@@ -37,12 +46,18 @@ impl ChatCompletionRequestMessage {
     /// assert_eq!(serde_json::to_value(&m).unwrap(), serde_json::json!({"role": "user", "content": "Hello!"}));
     /// ```
     pub fn user(content: impl Into<ChatCompletionRequestUserMessageContent>) -> Self {
-        Self::User(ChatCompletionRequestUserMessage { content: content.into(), name: None })
+        Self::User(ChatCompletionRequestUserMessage {
+            content: content.into(),
+            name: None,
+        })
     }
 
     /// An assistant message with text content.
     pub fn assistant(content: impl Into<ChatCompletionRequestAssistantMessageContent>) -> Self {
-        Self::Assistant(ChatCompletionRequestAssistantMessage { content: Some(content.into()), ..Default::default() })
+        Self::Assistant(ChatCompletionRequestAssistantMessage {
+            content: Some(content.into()),
+            ..Default::default()
+        })
     }
 
     /// The result of a tool call, answering the call with id `tool_call_id`.
@@ -55,25 +70,41 @@ impl ChatCompletionRequestMessage {
     ///     serde_json::json!({"role": "tool", "content": "22°C", "tool_call_id": "call_1"})
     /// );
     /// ```
-    pub fn tool(tool_call_id: impl Into<String>, content: impl Into<ChatCompletionRequestToolMessageContent>) -> Self {
-        Self::Tool(ChatCompletionRequestToolMessage { content: content.into(), tool_call_id: tool_call_id.into() })
+    pub fn tool(
+        tool_call_id: impl Into<String>,
+        content: impl Into<ChatCompletionRequestToolMessageContent>,
+    ) -> Self {
+        Self::Tool(ChatCompletionRequestToolMessage {
+            content: content.into(),
+            tool_call_id: tool_call_id.into(),
+        })
     }
 }
 
 /// Replays a model's answer as the assistant turn of the next request, as a
 /// tool-calling loop must: content, refusal, tool calls, the audio id and the
 /// legacy function call carry over.
+// The legacy `function_call` is deprecated in the spec, but dropping it from
+// a replayed turn would make the conversation inconsistent for old models.
+#[allow(deprecated)]
 impl From<ChatCompletionResponseMessage> for ChatCompletionRequestMessage {
     fn from(message: ChatCompletionResponseMessage) -> Self {
         Self::Assistant(ChatCompletionRequestAssistantMessage {
-            content: message.content.map(ChatCompletionRequestAssistantMessageContent::from),
+            content: message
+                .content
+                .map(ChatCompletionRequestAssistantMessageContent::from),
             refusal: message.refusal,
             name: None,
-            audio: message.audio.map(|a| ChatCompletionRequestAssistantMessageAudio { id: a.id }),
+            audio: message
+                .audio
+                .map(|a| ChatCompletionRequestAssistantMessageAudio { id: a.id }),
             tool_calls: message.tool_calls,
-            function_call: message
-                .function_call
-                .map(|f| ChatCompletionRequestAssistantMessageFunctionCall { arguments: f.arguments, name: f.name }),
+            function_call: message.function_call.map(|f| {
+                ChatCompletionRequestAssistantMessageFunctionCall {
+                    arguments: f.arguments,
+                    name: f.name,
+                }
+            }),
         })
     }
 }
