@@ -8,3 +8,14 @@ mod __private;
 mod generated;
 
 pub use generated::types;
+
+pub mod tool;
+
+pub use tool::Tool;
+pub use chat_api_derive::{Tool, tool};
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::tool::private::*;
+    pub use crate::tool::{Schema, SchemaGenerator, StrictSchema, Tool};
+}
