@@ -7,7 +7,7 @@ use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, Lit, LitBool, LitStr, Token, Type};
 
-use crate::case::{RULES, RenameRule};
+use crate::case::RenameRule;
 
 /// Errors collected across the whole input, so one compile shows all of them.
 #[derive(Default)]
@@ -152,13 +152,9 @@ fn de_string(meta: &ParseNestedMeta) -> syn::Result<Option<LitStr>> {
     Ok(de)
 }
 
-fn rename_rule(cx: &mut Ctxt, lit: Option<LitStr>) -> Option<RenameRule> {
-    let lit = lit?;
-    let rule = RenameRule::from_str(&lit.value());
-    if rule.is_none() {
-        cx.error(lit.span(), format_args!("unknown rename rule `{}`, expected one of {RULES}", lit.value()));
-    }
-    rule
+/// An unknown rule is left to serde's derive, which reports it.
+fn rename_rule(lit: Option<LitStr>) -> Option<RenameRule> {
+    RenameRule::from_str(&lit?.value())
 }
 
 fn parse_serde(cx: &mut Ctxt, attrs: &[Attribute], mut each: impl FnMut(&mut Ctxt, &ParseNestedMeta) -> syn::Result<bool>) {
@@ -235,10 +231,10 @@ pub fn container(cx: &mut Ctxt, attrs: &[Attribute], is_enum: bool) -> Container
         let span = meta.path.span();
         let p = &meta.path;
         if p.is_ident("rename_all") {
-            let rule = rename_rule(cx, de_string(meta)?);
+            let rule = rename_rule(de_string(meta)?);
             rename_all.set(cx, span, rule);
         } else if p.is_ident("rename_all_fields") {
-            let rule = rename_rule(cx, de_string(meta)?);
+            let rule = rename_rule(de_string(meta)?);
             rename_all_fields.set(cx, span, rule);
         } else if p.is_ident("tag") {
             tag.set(cx, span, lit_str(meta)?.value());
@@ -372,7 +368,7 @@ pub fn variant(cx: &mut Ctxt, attrs: &[Attribute]) -> VariantAttrs {
                 rename.set(cx, span, name.value());
             }
         } else if p.is_ident("rename_all") {
-            let rule = rename_rule(cx, de_string(meta)?);
+            let rule = rename_rule(de_string(meta)?);
             rename_all.set(cx, span, rule);
         } else if p.is_ident("skip") || p.is_ident("skip_deserializing") {
             skip = true;

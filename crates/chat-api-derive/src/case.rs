@@ -13,9 +13,6 @@ pub enum RenameRule {
     ScreamingKebab,
 }
 
-pub const RULES: &str = "\"lowercase\", \"UPPERCASE\", \"PascalCase\", \"camelCase\", \
-    \"snake_case\", \"SCREAMING_SNAKE_CASE\", \"kebab-case\", \"SCREAMING-KEBAB-CASE\"";
-
 impl RenameRule {
     pub fn from_str(s: &str) -> Option<Self> {
         Some(match s {

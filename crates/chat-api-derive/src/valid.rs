@@ -146,9 +146,12 @@ pub fn check_fields(cx: &mut Ctxt, fields: &[Field], strict: bool) {
                 }
             }
         }
-        if strict && field.attrs.schema.is_none() {
+        if field.attrs.schema.is_none() {
+            // Tuples have no schema at all; maps and `Value` only in strict mode.
             if let Some(what) = unsupported(field.ty) {
-                cx.error(what.span(), what.message());
+                if strict || !what.is_map() {
+                    cx.error(what.span(), what.message());
+                }
             }
         }
     }
@@ -181,10 +184,9 @@ impl Unsupported {
                 "`serde_json::Value` accepts any JSON, which OpenAI strict mode cannot express; use a typed \
                  field, {OPT_OUT}"
             ),
-            Unsupported::Tuple(_) => format!(
-                "tuples are JSON arrays of mixed items, which OpenAI strict mode cannot express (no \
-                 `prefixItems`); use a struct with named fields, {OPT_OUT}"
-            ),
+            Unsupported::Tuple(_) => "tuples are JSON arrays of mixed items, which OpenAI strict mode cannot \
+                 express (no `prefixItems`); use a struct with named fields"
+                .to_owned(),
         }
     }
 }

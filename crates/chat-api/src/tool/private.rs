@@ -57,12 +57,15 @@ pub fn describe(mut schema: Schema, description: &str) -> Schema {
         out.insert("anyOf".into(), Value::Array(vec![Value::Object(schema)]));
         return out;
     }
-    let text = match schema.get("description").and_then(Value::as_str) {
+    let text = match schema.remove("description").as_ref().and_then(Value::as_str) {
         Some(UNIQUE_NOTE) => format!("{description} {UNIQUE_NOTE}"),
         _ => description.to_owned(),
     };
-    schema.insert("description".into(), text.into());
-    schema
+    // The description goes first, where a reader of the schema looks for it.
+    let mut out = Map::new();
+    out.insert("description".into(), text.into());
+    out.append(&mut schema);
+    out
 }
 
 /// `{"type": "string", "enum": [values]}`: unit variants and tags.
