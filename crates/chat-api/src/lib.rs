@@ -6,6 +6,7 @@
 
 mod __private;
 mod generated;
+pub mod strict;
 
 pub use generated::types;
 
