@@ -275,7 +275,10 @@ fn enum_body(input: &Input, variants: &[Variant]) -> TokenStream {
                     Style::Unit => None,
                     _ => {
                         let content = variant_content(variant);
-                        Some(quote!(object.property(generator, #content_key, #content);))
+                        Some(quote! {
+                            let content = #content;
+                            object.property(generator, #content_key, content);
+                        })
                     }
                 };
                 branches.push(quote! {
