@@ -12,11 +12,13 @@ pub use generated::types;
 
 pub mod tool;
 
-pub use tool::Tool;
 pub use chat_api_derive::{Tool, tool};
+pub use tool::{Tool, response_format, try_response_format};
 
+/// What `#[derive(Tool)]` and `#[tool]` expand to, so users depend on
+/// `chat-api` alone. Not public API.
 #[doc(hidden)]
-pub mod __private {
+pub mod __derive {
     pub use crate::tool::private::*;
     pub use crate::tool::{Schema, SchemaGenerator, StrictSchema, Tool};
 }

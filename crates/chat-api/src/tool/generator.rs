@@ -143,6 +143,9 @@ impl SchemaGenerator {
                     .into(),
             );
         }
+        // The root's description is sent beside the schema (function or
+        // response format description); repeating it costs tokens.
+        root.remove("description");
         if !self.defs.is_empty() {
             root.insert("$defs".into(), Value::Object(std::mem::take(&mut self.defs)));
         }

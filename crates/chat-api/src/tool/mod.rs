@@ -26,6 +26,11 @@ mod schemars_adapter;
 
 use std::fmt;
 
+use crate::types::{
+    ChatCompletionTool, CreateChatCompletionRequestResponseFormat, FunctionObject, ResponseFormatJsonSchema,
+    ResponseFormatJsonSchemaJsonSchema,
+};
+
 pub use generator::SchemaGenerator;
 #[cfg(feature = "schemars")]
 pub use schemars_adapter::schemars_schema;
@@ -111,6 +116,93 @@ pub trait Tool: StrictSchema {
             Ok(schema) => schema,
             Err(error) => panic!("{error}"),
         }
+    }
+
+    /// The tool for a request's `tools`, from the cached schema.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_parameters`](Tool::try_parameters).
+    fn try_tool() -> Result<ChatCompletionTool, &'static SchemaError> {
+        Ok(ChatCompletionTool {
+            function: FunctionObject {
+                description: Self::description().map(str::to_owned),
+                name: Self::NAME.to_owned(),
+                parameters: Some(Self::try_parameters()?.clone()),
+                // Always explicit: Chat Completions is non-strict when omitted.
+                strict: Some(Self::STRICT),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    }
+
+    /// The tool for a request's `tools` (`.into()` makes it a tools item).
+    ///
+    /// # Panics
+    ///
+    /// As [`parameters`](Tool::parameters).
+    fn tool() -> ChatCompletionTool {
+        match Self::try_tool() {
+            Ok(tool) => tool,
+            Err(error) => panic!("{error}"),
+        }
+    }
+}
+
+/// A `response_format` of type `json_schema` whose schema is `T`'s, so the
+/// model's reply deserializes into `T`.
+///
+/// # Errors
+///
+/// As [`Tool::try_parameters`].
+pub fn try_response_format<T: Tool>() -> Result<CreateChatCompletionRequestResponseFormat, &'static SchemaError> {
+    Ok(CreateChatCompletionRequestResponseFormat::JsonSchema(ResponseFormatJsonSchema {
+        json_schema: ResponseFormatJsonSchemaJsonSchema {
+            description: T::description().map(str::to_owned),
+            name: T::NAME.to_owned(),
+            schema: Some(T::try_parameters()?.clone()),
+            strict: Some(T::STRICT),
+            ..Default::default()
+        },
+        ..Default::default()
+    }))
+}
+
+/// A `response_format` of type `json_schema` whose schema is `T`'s, so the
+/// model's reply deserializes into `T`.
+///
+/// # Example
+///
+/// ```
+/// use chat_api::Tool;
+/// use chat_api::types::CreateChatCompletionRequest;
+/// use serde::Deserialize;
+///
+/// /// A person mentioned in the text.
+/// #[derive(Deserialize, Tool)]
+/// struct Person {
+///     name: String,
+///     age: Option<u8>,
+/// }
+///
+/// let request = CreateChatCompletionRequest {
+///     response_format: Some(chat_api::response_format::<Person>()),
+///     ..Default::default()
+/// };
+/// let json = serde_json::to_value(&request).unwrap();
+/// assert_eq!(json["response_format"]["type"], "json_schema");
+/// assert_eq!(json["response_format"]["json_schema"]["name"], "person");
+/// assert_eq!(json["response_format"]["json_schema"]["strict"], true);
+/// ```
+///
+/// # Panics
+///
+/// As [`Tool::parameters`].
+pub fn response_format<T: Tool>() -> CreateChatCompletionRequestResponseFormat {
+    match try_response_format::<T>() {
+        Ok(format) => format,
+        Err(error) => panic!("{error}"),
     }
 }
 
