@@ -141,7 +141,13 @@ impl Variant<'_> {
 }
 
 impl Input<'_> {
+    /// An explicit empty description means none (what `#[tool]` emits for
+    /// an undocumented function).
     pub fn description(&self) -> Option<&str> {
-        self.attrs.description.as_deref().or(self.attrs.doc.as_deref())
+        match self.attrs.description.as_deref() {
+            Some("") => None,
+            Some(description) => Some(description),
+            None => self.attrs.doc.as_deref(),
+        }
     }
 }

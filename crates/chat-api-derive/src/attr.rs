@@ -171,7 +171,9 @@ fn parse_serde(cx: &mut Ctxt, attrs: &[Attribute], mut each: impl FnMut(&mut Ctx
 }
 
 fn parse_tool(cx: &mut Ctxt, attrs: &[Attribute], mut each: impl FnMut(&mut Ctxt, &ParseNestedMeta) -> syn::Result<bool>, expected: &str) {
-    for attr in attrs.iter().filter(|a| a.path().is_ident("tool")) {
+    // `__chat_api_tool` is what `#[tool]` on a function emits: a user who
+    // imported the `tool` attribute macro would make `tool` ambiguous there.
+    for attr in attrs.iter().filter(|a| a.path().is_ident("tool") || a.path().is_ident("__chat_api_tool")) {
         if let syn::Meta::Path(_) = attr.meta {
             cx.error(attr.span(), format_args!("expected `#[tool(...)]` with one of: {expected}"));
             continue;

@@ -14,7 +14,7 @@ use syn::{DeriveInput, parse_macro_input};
 
 /// Implements `chat_api::Tool` (structs) and `chat_api::tool::StrictSchema`
 /// (structs and enums). Documented on `chat_api::Tool`.
-#[proc_macro_derive(Tool, attributes(tool))]
+#[proc_macro_derive(Tool, attributes(tool, __chat_api_tool))]
 pub fn derive_tool(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input).into()

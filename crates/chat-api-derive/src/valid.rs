@@ -174,7 +174,7 @@ impl Unsupported {
         }
     }
 
-    fn message(&self) -> String {
+    pub fn message(&self) -> String {
         match self {
             Unsupported::Map(_, name) => format!(
                 "`{name}` cannot be expressed in OpenAI strict mode: a map is an open object and every object \
