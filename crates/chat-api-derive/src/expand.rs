@@ -183,12 +183,11 @@ fn struct_body(input: &Input, style: Style, fields: &[Field]) -> TokenStream {
         return with_description(schema, description);
     }
     let transparent = input.attrs.transparent || style == Style::Newtype;
-    if transparent {
-        if let Some(field) = fields.iter().find(|f| !f.attrs.skip) {
+    if transparent
+        && let Some(field) = fields.iter().find(|f| !f.attrs.skip) {
             let schema = type_schema(field);
             return with_description(schema, description.or(field.description()));
         }
-    }
     object(fields, None, description)
 }
 

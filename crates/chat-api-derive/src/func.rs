@@ -102,13 +102,11 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
                  parameter with `#[tool(context)]`",
             );
         }
-        if attrs.schema.is_none() {
-            if let Some(what) = valid::unsupported(ty) {
-                if args.strict.as_ref().is_none_or(|s| s.value) {
+        if attrs.schema.is_none()
+            && let Some(what) = valid::unsupported(ty)
+                && args.strict.as_ref().is_none_or(|s| s.value) {
                     cx.error(ty.span(), what_message(&what));
                 }
-            }
-        }
         let doc = attrs.description.clone().or(attrs.doc.clone());
         let doc = doc.map(|d| quote!(#[doc = #d]));
         let schema = match &attrs.schema {

@@ -66,15 +66,14 @@ pub fn check(cx: &mut Ctxt, input: &Input) {
                          `prefixItems`); use named fields",
                     ),
                     Style::Newtype if internally_tagged && !variant.attrs.untagged => {
-                        if let Some(field) = variant.fields.first() {
-                            if is_primitive(field.ty) {
+                        if let Some(field) = variant.fields.first()
+                            && is_primitive(field.ty) {
                                 cx.error(
                                     field.ty.span(),
                                     "an internally tagged newtype variant must hold a struct (serde merges \
                                      the tag into it); use a struct variant",
                                 );
                             }
-                        }
                     }
                     _ => {}
                 }
@@ -115,18 +114,17 @@ pub fn check_fields(cx: &mut Ctxt, fields: &[Field], strict: bool) {
         if field.attrs.flatten.is_none() && seen.insert(&field.name, ()).is_some() {
             cx.error(field.span(), format_args!("property `{}` appears twice after renaming", field.name));
         }
-        if let Some(span) = field.attrs.de_with {
-            if field.attrs.schema.is_none() {
+        if let Some(span) = field.attrs.de_with
+            && field.attrs.schema.is_none() {
                 cx.error(
                     span,
                     "`deserialize_with`/`with` changes what serde accepts in a way the derive cannot see; \
                      add `#[tool(schema = Type)]` or `#[tool(schema_with = path)]` describing what it accepts",
                 );
             }
-        }
         if let Some(span) = field.attrs.flatten {
-            if let Some(kind) = unwrap_last(field.ty) {
-                if kind == "Option" {
+            if let Some(kind) = unwrap_last(field.ty)
+                && kind == "Option" {
                     cx.error(
                         span,
                         "`flatten` of an `Option` makes all its fields optional together, which strict mode \
@@ -134,9 +132,8 @@ pub fn check_fields(cx: &mut Ctxt, fields: &[Field], strict: bool) {
                     );
                     continue;
                 }
-            }
-            if let Some(what) = unsupported(field.ty) {
-                if what.is_map() {
+            if let Some(what) = unsupported(field.ty)
+                && what.is_map() {
                     cx.error(
                         field.ty.span(),
                         "`flatten` of a map collects arbitrary keys, which strict mode cannot express \
@@ -144,15 +141,13 @@ pub fn check_fields(cx: &mut Ctxt, fields: &[Field], strict: bool) {
                     );
                     continue;
                 }
-            }
         }
         if field.attrs.schema.is_none() {
             // Tuples have no schema at all; maps and `Value` only in strict mode.
-            if let Some(what) = unsupported(field.ty) {
-                if strict || !what.is_map() {
+            if let Some(what) = unsupported(field.ty)
+                && (strict || !what.is_map()) {
                     cx.error(what.span(), what.message());
                 }
-            }
         }
     }
 }
@@ -236,11 +231,10 @@ pub fn unsupported(ty: &Type) -> Option<Unsupported> {
             let segment = path.path.segments.last()?;
             if let PathArguments::AngleBracketed(args) = &segment.arguments {
                 for arg in &args.args {
-                    if let GenericArgument::Type(inner) = arg {
-                        if let Some(found) = unsupported(inner) {
+                    if let GenericArgument::Type(inner) = arg
+                        && let Some(found) = unsupported(inner) {
                             return Some(found);
                         }
-                    }
                 }
             }
             None

@@ -67,6 +67,7 @@ fn context_parameter_is_passed_through_and_left_out() {
 fn undocumented_function_has_no_description() {
     assert_eq!(UndocumentedArgs::description(), None);
     assert_eq!(UndocumentedArgs::tool().function.description, None);
+    assert_eq!(UndocumentedArgs { x: 7 }.call(), undocumented(7));
 }
 
 /// A minimal executor: the futures here never wait.

@@ -1,5 +1,6 @@
 //! Foreign types through their schemars schema (`--features schemars`).
 #![cfg(feature = "schemars")]
+#![allow(dead_code)]
 
 use std::borrow::Cow;
 use std::net::Ipv4Addr;

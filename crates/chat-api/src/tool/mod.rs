@@ -131,9 +131,7 @@ pub trait Tool: StrictSchema {
                 parameters: Some(Self::try_parameters()?.clone()),
                 // Always explicit: Chat Completions is non-strict when omitted.
                 strict: Some(Self::STRICT),
-                ..Default::default()
             },
-            ..Default::default()
         })
     }
 
@@ -163,9 +161,7 @@ pub fn try_response_format<T: Tool>() -> Result<CreateChatCompletionRequestRespo
             name: T::NAME.to_owned(),
             schema: Some(T::try_parameters()?.clone()),
             strict: Some(T::STRICT),
-            ..Default::default()
         },
-        ..Default::default()
     }))
 }
 
