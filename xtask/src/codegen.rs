@@ -25,6 +25,11 @@ pub fn generate(spec: &Path) -> Result<Generated, String> {
 
 /// Generates from spec text.
 pub fn generate_from_str(text: &str) -> Result<Generated, String> {
+    // serde's derived structs also accept a JSON array (fields by position),
+    // so `[]` would pass as an empty document and empty every generated file.
+    if !text.trim_start().starts_with('{') {
+        return Err("not an OpenAPI document: the top level is not a JSON object".to_owned());
+    }
     let doc: openapi::Document = serde_json::from_str(text).map_err(|e| format!("not an OpenAPI document: {e}"))?;
     let ir = lower::lower(&doc).map_err(|e| e.to_string())?;
     let files = emit::files(&ir)?;
