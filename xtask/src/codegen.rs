@@ -70,31 +70,44 @@ fn short_diff(old: &str, new: &str, max_lines: usize) -> String {
 }
 
 /// Writes every file, or none: all contents are staged beside their
-/// targets first and renamed into place only once every write succeeded.
+/// targets first and renamed into place only once every write succeeded;
+/// if a rename still fails, the files already replaced get their previous
+/// contents back.
 pub fn write(generated: &Generated, out_dir: &Path) -> Result<usize, String> {
     std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let mut staged = Vec::new();
-    let mut changed = 0;
+    // (staged file, target, the target's previous bytes if it existed)
+    let mut staged: Vec<(PathBuf, PathBuf, Option<Vec<u8>>)> = Vec::new();
     for (name, content) in &generated.files {
         let target = out_dir.join(name);
-        if std::fs::read_to_string(&target).is_ok_and(|c| c == *content) {
+        let previous = std::fs::read(&target).ok();
+        if previous.as_deref() == Some(content.as_bytes()) {
             continue;
         }
         let tmp = out_dir.join(format!(".{name}.tmp"));
         if let Err(e) = std::fs::write(&tmp, content) {
-            for (tmp, _) in &staged {
+            for (tmp, _, _) in &staged {
                 let _ = std::fs::remove_file(tmp);
             }
             let _ = std::fs::remove_file(&tmp);
             return Err(format!("{}: {e}", tmp.display()));
         }
-        staged.push((tmp, target));
+        staged.push((tmp, target, previous));
     }
-    for (tmp, target) in staged {
-        std::fs::rename(&tmp, &target).map_err(|e| format!("{}: {e}", target.display()))?;
-        changed += 1;
+    for (i, (tmp, target, _)) in staged.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, target) {
+            for (tmp, _, _) in &staged[i..] {
+                let _ = std::fs::remove_file(tmp);
+            }
+            for (_, target, previous) in staged[..i].iter().rev() {
+                let _ = match previous {
+                    Some(bytes) => std::fs::write(target, bytes),
+                    None => std::fs::remove_file(target),
+                };
+            }
+            return Err(format!("{}: {e}", target.display()));
+        }
     }
-    Ok(changed)
+    Ok(staged.len())
 }
 
 /// The one-line summary printed after a run.
