@@ -140,6 +140,28 @@ fn discriminator_mapping_names_the_tag_values() {
 }
 
 #[test]
+fn discriminator_mapping_tags_request_only_branches() {
+    // Without a serde tag, `Pet::Cat(Cat::default())` would be sent as `{}`
+    // and the server could not tell which pet it is.
+    let types = types_of(json!({
+        "Cat": { "type": "object", "properties": { "meow": { "type": "boolean" } } },
+        "Dog": { "type": "object", "properties": { "woof": { "type": "boolean" } } },
+        "Pet": {
+            "oneOf": [r("Cat"), r("Dog")],
+            "discriminator": {
+                "propertyName": "pet_type",
+                "mapping": { "cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog" }
+            }
+        },
+        "Req": { "type": "object", "properties": { "pet": r("Pet") } },
+        "Resp": { "type": "object", "properties": { "id": { "type": "string" } } }
+    }));
+    assert!(types.contains("#[serde(tag = \"pet_type\", rename = \"cat\")]\npub struct Cat"), "{types}");
+    assert!(types.contains("#[serde(tag = \"pet_type\", rename = \"dog\")]\npub struct Dog"), "{types}");
+    insta::assert_snapshot!("discriminator_mapping_request_types", types);
+}
+
+#[test]
 fn one_of_without_discriminator_is_tagged_on_a_shared_const_property() {
     // Response side: the enum gets `Unknown(Value)` and the variant structs
     // keep `type` as a field.
