@@ -410,7 +410,9 @@ fn endpoints(ir: &Ir) -> TokenStream {
 
 fn operation(ir: &Ir, op: &Operation) -> TokenStream {
     let mut lines = docs::item_doc(&Doc { title: None, description: op.doc.title.clone().or(op.doc.description.clone()), default: None });
-    lines.push(String::new());
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
     lines.push(format!("`{} {}` (`{}`).", op.http_method, op.path, op.id));
     let doc = doc_attrs(&lines);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
