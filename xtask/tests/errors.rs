@@ -9,8 +9,14 @@ use serde_json::json;
 use xtask::codegen::generate_from_str;
 
 fn assert_names(error: &str, pointer: &str, reason: &str) {
-    assert!(error.contains(pointer), "error does not name `{pointer}`: {error}");
-    assert!(error.contains(reason), "error does not say `{reason}`: {error}");
+    assert!(
+        error.contains(pointer),
+        "error does not name `{pointer}`: {error}"
+    );
+    assert!(
+        error.contains(reason),
+        "error does not say `{reason}`: {error}"
+    );
 }
 
 fn plain_resp() -> serde_json::Value {
@@ -38,8 +44,15 @@ fn two_schemas_with_one_rust_name() {
         "FooBar": { "type": "object", "properties": { "b": { "type": "string" } } },
         "Resp": plain_resp()
     })));
-    assert_names(&error, "#/components/schemas/FooBar", "name clash: Rust type `FooBar`");
-    assert!(error.contains("#/components/schemas/foo_bar"), "the first claimant is not named: {error}");
+    assert_names(
+        &error,
+        "#/components/schemas/FooBar",
+        "name clash: Rust type `FooBar`",
+    );
+    assert!(
+        error.contains("#/components/schemas/foo_bar"),
+        "the first claimant is not named: {error}"
+    );
 }
 
 #[test]
@@ -53,7 +66,11 @@ fn inline_type_name_clashing_with_a_component() {
         "ReqConfig": { "type": "object", "properties": { "b": { "type": "string" } } },
         "Resp": plain_resp()
     })));
-    assert_names(&error, "#/components/schemas/Req/properties/config", "name clash: Rust type `ReqConfig`");
+    assert_names(
+        &error,
+        "#/components/schemas/Req/properties/config",
+        "name clash: Rust type `ReqConfig`",
+    );
 }
 
 #[test]
@@ -79,7 +96,11 @@ fn enum_values_with_one_variant_name() {
         "Mode": { "type": "string", "enum": ["low-high", "low_high"] },
         "Resp": plain_resp()
     })));
-    assert_names(&error, "#/components/schemas/Mode", "enum values `low-high` and `low_high` both map to variant `LowHigh`");
+    assert_names(
+        &error,
+        "#/components/schemas/Mode",
+        "enum values `low-high` and `low_high` both map to variant `LowHigh`",
+    );
 }
 
 #[test]
@@ -88,7 +109,11 @@ fn property_named_extra_on_a_response_struct() {
         "Req": { "type": "object", "properties": { "a": { "type": "string" } } },
         "Resp": { "type": "object", "properties": { "extra": { "type": "string" } } }
     })));
-    assert_names(&error, "#/components/schemas/Resp", "property `extra` clashes with the generated `extra` field");
+    assert_names(
+        &error,
+        "#/components/schemas/Resp",
+        "property `extra` clashes with the generated `extra` field",
+    );
 }
 
 #[test]
@@ -102,9 +127,16 @@ fn malformed_operation() {
 #[test]
 fn operation_without_an_id() {
     let mut doc = document(json!({ "Req": plain_resp(), "Resp": plain_resp() }));
-    doc["paths"]["/things"]["post"].as_object_mut().unwrap().remove("operationId");
+    doc["paths"]["/things"]["post"]
+        .as_object_mut()
+        .unwrap()
+        .remove("operationId");
     let error = generate_err(&doc);
-    assert_names(&error, "#/paths/~1things/post", "operation has no operationId");
+    assert_names(
+        &error,
+        "#/paths/~1things/post",
+        "operation has no operationId",
+    );
 }
 
 #[test]
@@ -113,15 +145,24 @@ fn undeclared_path_parameter() {
     let operation = doc["paths"]["/things"].take();
     doc["paths"] = json!({ "/things/{thing_id}": operation });
     let error = generate_err(&doc);
-    assert_names(&error, "#/paths/~1things~1{thing_id}/post", "path parameter `thing_id` is not declared");
+    assert_names(
+        &error,
+        "#/paths/~1things~1{thing_id}/post",
+        "path parameter `thing_id` is not declared",
+    );
 }
 
 #[test]
 fn unknown_parameter_location() {
     let mut doc = document(json!({ "Req": plain_resp(), "Resp": plain_resp() }));
-    doc["paths"]["/things"]["post"]["parameters"] = json!([{ "name": "x", "in": "body", "schema": { "type": "string" } }]);
+    doc["paths"]["/things"]["post"]["parameters"] =
+        json!([{ "name": "x", "in": "body", "schema": { "type": "string" } }]);
     let error = generate_err(&doc);
-    assert_names(&error, "#/paths/~1things/post/parameters/0", "unknown parameter location `body`");
+    assert_names(
+        &error,
+        "#/paths/~1things/post/parameters/0",
+        "unknown parameter location `body`",
+    );
 }
 
 #[test]
@@ -130,20 +171,31 @@ fn unsupported_schema_type() {
         "Req": { "type": "object", "properties": { "when": { "type": "datetime" } } },
         "Resp": plain_resp()
     })));
-    assert_names(&error, "#/components/schemas/Req/properties/when", "unsupported type `datetime`");
+    assert_names(
+        &error,
+        "#/components/schemas/Req/properties/when",
+        "unsupported type `datetime`",
+    );
 }
 
 #[test]
 fn not_json() {
-    let error = generate_from_str("{ \"paths\": ").err().expect("truncated JSON must be rejected");
+    let error = generate_from_str("{ \"paths\": ")
+        .err()
+        .expect("truncated JSON must be rejected");
     assert!(error.contains("not an OpenAPI document"), "{error}");
-    assert!(error.contains("line 1 column"), "the error should locate the problem: {error}");
+    assert!(
+        error.contains("line 1 column"),
+        "the error should locate the problem: {error}"
+    );
 }
 
 #[test]
 fn not_an_object() {
     for text in ["[]", "42", "\"openapi\"", "null"] {
-        let error = generate_from_str(text).err().unwrap_or_else(|| panic!("`{text}` must be rejected"));
+        let error = generate_from_str(text)
+            .err()
+            .unwrap_or_else(|| panic!("`{text}` must be rejected"));
         assert!(error.contains("not an OpenAPI document"), "{text}: {error}");
     }
 }

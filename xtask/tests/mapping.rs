@@ -65,8 +65,18 @@ fn every_spelling_of_nullable_is_an_option() {
         "Thing": { "type": "object", "properties": { "x": { "type": "integer" } } },
         "MaybeThing": { "type": ["object", "null"], "properties": { "y": { "type": "integer" } } }
     }));
-    for field in ["openapi30", "type_array", "any_of_null", "one_of_null", "all_of_ref_nullable", "nullable_component"] {
-        assert!(types.contains(&format!("pub {field}: Option<")), "`{field}` is not an Option:\n{types}");
+    for field in [
+        "openapi30",
+        "type_array",
+        "any_of_null",
+        "one_of_null",
+        "all_of_ref_nullable",
+        "nullable_component",
+    ] {
+        assert!(
+            types.contains(&format!("pub {field}: Option<")),
+            "`{field}` is not an Option:\n{types}"
+        );
     }
     // A nullable component is its non-null shape; only its uses are optional.
     assert!(types.contains("pub struct MaybeThing {"), "{types}");
@@ -156,8 +166,14 @@ fn discriminator_mapping_tags_request_only_branches() {
         "Req": { "type": "object", "properties": { "pet": r("Pet") } },
         "Resp": { "type": "object", "properties": { "id": { "type": "string" } } }
     }));
-    assert!(types.contains("#[serde(tag = \"pet_type\", rename = \"cat\")]\npub struct Cat"), "{types}");
-    assert!(types.contains("#[serde(tag = \"pet_type\", rename = \"dog\")]\npub struct Dog"), "{types}");
+    assert!(
+        types.contains("#[serde(tag = \"pet_type\", rename = \"cat\")]\npub struct Cat"),
+        "{types}"
+    );
+    assert!(
+        types.contains("#[serde(tag = \"pet_type\", rename = \"dog\")]\npub struct Dog"),
+        "{types}"
+    );
     insta::assert_snapshot!("discriminator_mapping_request_types", types);
 }
 
@@ -277,9 +293,18 @@ fn single_value_properties_are_tags_when_sent_and_fields_when_received() {
             "required": ["object"]
         }
     }));
-    assert!(types.contains("#[serde(tag = \"type\", rename = \"function\")]"), "{types}");
-    assert!(types.contains("#[serde(tag = \"kind\", rename = \"fixed\")]"), "{types}");
-    assert!(!types.contains("pub struct ToolInType"), "the tag's one-value enum should be dropped:\n{types}");
+    assert!(
+        types.contains("#[serde(tag = \"type\", rename = \"function\")]"),
+        "{types}"
+    );
+    assert!(
+        types.contains("#[serde(tag = \"kind\", rename = \"fixed\")]"),
+        "{types}"
+    );
+    assert!(
+        !types.contains("pub struct ToolInType"),
+        "the tag's one-value enum should be dropped:\n{types}"
+    );
     insta::assert_snapshot!("const_tag_types", types);
 }
 

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use xtask::codegen::{self, Generated};
 
 fn real_spec() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(codegen::SPEC)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(codegen::SPEC)
 }
 
 #[test]
@@ -63,8 +65,13 @@ fn assert_old(generated: &Generated, dir: &Path, except: &str) {
         if name == except {
             continue;
         }
-        let content = std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(content, format!("old {name}\n"), "{name} was changed although the write failed");
+        let content =
+            std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            content,
+            format!("old {name}\n"),
+            "{name} was changed although the write failed"
+        );
     }
 }
 
@@ -87,7 +94,11 @@ fn write_replaces_and_reports_changed_files() {
     for (name, content) in &generated.files {
         assert_eq!(&std::fs::read_to_string(dir.0.join(name)).unwrap(), content);
     }
-    assert_eq!(codegen::write(&generated, &dir.0), Ok(0), "unchanged files are not rewritten");
+    assert_eq!(
+        codegen::write(&generated, &dir.0),
+        Ok(0),
+        "unchanged files are not rewritten"
+    );
     assert!(codegen::check(&generated, &dir.0).is_empty());
     assert!(leftovers(&dir.0).is_empty(), "{:?}", leftovers(&dir.0));
 }
@@ -105,9 +116,16 @@ fn failed_rename_leaves_every_file_as_it_was() {
     std::fs::write(dir.0.join(&last).join("keep"), "").unwrap();
 
     let error = codegen::write(&generated, &dir.0).expect_err("renaming onto a directory fails");
-    assert!(error.contains(&last), "the error should name the failing file: {error}");
+    assert!(
+        error.contains(&last),
+        "the error should name the failing file: {error}"
+    );
     assert_old(&generated, &dir.0, &last);
-    assert!(leftovers(&dir.0).is_empty(), "staged files left behind: {:?}", leftovers(&dir.0));
+    assert!(
+        leftovers(&dir.0).is_empty(),
+        "staged files left behind: {:?}",
+        leftovers(&dir.0)
+    );
 }
 
 #[test]
@@ -124,5 +142,9 @@ fn failed_staging_leaves_every_file_as_it_was() {
     assert!(error.contains(&format!(".{last}.tmp")), "{error}");
     assert_old(&generated, &dir.0, "");
     std::fs::remove_dir(&blocker).unwrap();
-    assert!(leftovers(&dir.0).is_empty(), "staged files left behind: {:?}", leftovers(&dir.0));
+    assert!(
+        leftovers(&dir.0).is_empty(),
+        "staged files left behind: {:?}",
+        leftovers(&dir.0)
+    );
 }
