@@ -63,6 +63,25 @@ fn assign_tags(ir: &mut Ir) {
             value: field.constant.unwrap_or_default(),
         });
     }
+    // A branch picked by a discriminator's `mapping` need not declare the
+    // tag property; a request-only struct must still write it, or neither
+    // the server nor our own deserializer can tell the variants apart.
+    let mut mapped = Vec::new();
+    for def in ir.types.values() {
+        let TypeKind::Union(Union { repr: UnionRepr::Tagged { property }, variants }) = &def.kind else { continue };
+        for v in variants {
+            if let (Ty::Named(n), Some(value)) = (&v.ty, v.tags.first()) {
+                mapped.push((n.clone(), property.clone(), value.clone()));
+            }
+        }
+    }
+    for (name, property, value) in mapped {
+        let Some(def) = ir.types.get_mut(&name) else { continue };
+        let TypeKind::Struct(s) = &mut def.kind else { continue };
+        if !def.traits.response && s.tag.is_none() && !s.fields.iter().any(|f| f.json_name == property) {
+            s.tag = Some(Tag { property, value });
+        }
+    }
     let mut used = Vec::new();
     for def in ir.types.values() {
         for ty in referenced(def) {

@@ -25,8 +25,12 @@ pub fn generate(spec: &Path) -> Result<Generated, String> {
 
 /// Generates from spec text.
 pub fn generate_from_str(text: &str) -> Result<Generated, String> {
-    let doc: openapi::Document =
-        serde_json::from_str(text).map_err(|e| format!("not an OpenAPI document: {e}"))?;
+    // serde's derived structs also accept a JSON array (fields by position),
+    // so `[]` would pass as an empty document and empty every generated file.
+    if !text.trim_start().starts_with('{') {
+        return Err("not an OpenAPI document: the top level is not a JSON object".to_owned());
+    }
+    let doc: openapi::Document = serde_json::from_str(text).map_err(|e| format!("not an OpenAPI document: {e}"))?;
     let ir = lower::lower(&doc).map_err(|e| e.to_string())?;
     let files = emit::files(&ir)?;
     Ok(Generated { files, ir })
@@ -45,10 +49,7 @@ pub fn check(generated: &Generated, out_dir: &Path) -> Vec<Stale> {
         let path = out_dir.join(name);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current != *content {
-            stale.push(Stale {
-                diff: short_diff(&current, content, 40),
-                path,
-            });
+            stale.push(Stale { diff: short_diff(&current, content, 40), path });
         }
     }
     stale
@@ -56,11 +57,7 @@ pub fn check(generated: &Generated, out_dir: &Path) -> Vec<Stale> {
 
 fn short_diff(old: &str, new: &str, max_lines: usize) -> String {
     let diff = similar::TextDiff::from_lines(old, new);
-    let text = diff
-        .unified_diff()
-        .context_radius(2)
-        .header("checked in", "generated")
-        .to_string();
+    let text = diff.unified_diff().context_radius(2).header("checked in", "generated").to_string();
     let mut out = String::new();
     let total = text.lines().count();
     for line in text.lines().take(max_lines) {
@@ -73,41 +70,50 @@ fn short_diff(old: &str, new: &str, max_lines: usize) -> String {
 }
 
 /// Writes every file, or none: all contents are staged beside their
-/// targets first and renamed into place only once every write succeeded.
+/// targets first and renamed into place only once every write succeeded;
+/// if a rename still fails, the files already replaced get their previous
+/// contents back.
 pub fn write(generated: &Generated, out_dir: &Path) -> Result<usize, String> {
     std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let mut staged = Vec::new();
-    let mut changed = 0;
+    // (staged file, target, the target's previous bytes if it existed)
+    let mut staged: Vec<(PathBuf, PathBuf, Option<Vec<u8>>)> = Vec::new();
     for (name, content) in &generated.files {
         let target = out_dir.join(name);
-        if std::fs::read_to_string(&target).is_ok_and(|c| c == *content) {
+        let previous = std::fs::read(&target).ok();
+        if previous.as_deref() == Some(content.as_bytes()) {
             continue;
         }
         let tmp = out_dir.join(format!(".{name}.tmp"));
         if let Err(e) = std::fs::write(&tmp, content) {
-            for (tmp, _) in &staged {
+            for (tmp, _, _) in &staged {
                 let _ = std::fs::remove_file(tmp);
             }
             let _ = std::fs::remove_file(&tmp);
             return Err(format!("{}: {e}", tmp.display()));
         }
-        staged.push((tmp, target));
+        staged.push((tmp, target, previous));
     }
-    for (tmp, target) in staged {
-        std::fs::rename(&tmp, &target).map_err(|e| format!("{}: {e}", target.display()))?;
-        changed += 1;
+    for (i, (tmp, target, _)) in staged.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, target) {
+            for (tmp, _, _) in &staged[i..] {
+                let _ = std::fs::remove_file(tmp);
+            }
+            for (_, target, previous) in staged[..i].iter().rev() {
+                let _ = match previous {
+                    Some(bytes) => std::fs::write(target, bytes),
+                    None => std::fs::remove_file(target),
+                };
+            }
+            return Err(format!("{}: {e}", target.display()));
+        }
     }
-    Ok(changed)
+    Ok(staged.len())
 }
 
 /// The one-line summary printed after a run.
 pub fn summary(generated: &Generated, written: usize, started: Instant) -> String {
     let ir = &generated.ir;
-    let streams = ir
-        .operations
-        .iter()
-        .filter(|o| o.stream_event.is_some())
-        .count();
+    let streams = ir.operations.iter().filter(|o| o.stream_event.is_some()).count();
     let mut line = format!(
         "codegen: {} types, {} endpoints ({} streaming), {} files written ({} unchanged) in {:.0?}",
         ir.types.len(),
@@ -118,25 +124,11 @@ pub fn summary(generated: &Generated, written: usize, started: Instant) -> Strin
         started.elapsed(),
     );
     if !ir.opaque.is_empty() {
-        let _ = write!(
-            line,
-            "; {} schemas typed as serde_json::Value ({})",
-            ir.opaque.len(),
-            ir.opaque.join(", ")
-        );
+        let _ = write!(line, "; {} schemas typed as serde_json::Value ({})", ir.opaque.len(), ir.opaque.join(", "));
     }
     if !ir.unsupported.is_empty() {
-        let list: Vec<String> = ir
-            .unsupported
-            .iter()
-            .map(|u| format!("{} ({})", u.operation, u.reason))
-            .collect();
-        let _ = write!(
-            line,
-            "; {} endpoints not generated: {}",
-            list.len(),
-            list.join("; ")
-        );
+        let list: Vec<String> = ir.unsupported.iter().map(|u| format!("{} ({})", u.operation, u.reason)).collect();
+        let _ = write!(line, "; {} endpoints not generated: {}", list.len(), list.join("; "));
     }
     line
 }
