@@ -68,7 +68,13 @@ fn assign_tags(ir: &mut Ir) {
     // the server nor our own deserializer can tell the variants apart.
     let mut mapped = Vec::new();
     for def in ir.types.values() {
-        let TypeKind::Union(Union { repr: UnionRepr::Tagged { property }, variants }) = &def.kind else { continue };
+        let TypeKind::Union(Union {
+            repr: UnionRepr::Tagged { property },
+            variants,
+        }) = &def.kind
+        else {
+            continue;
+        };
         for v in variants {
             if let (Ty::Named(n), Some(value)) = (&v.ty, v.tags.first()) {
                 mapped.push((n.clone(), property.clone(), value.clone()));
@@ -76,9 +82,16 @@ fn assign_tags(ir: &mut Ir) {
         }
     }
     for (name, property, value) in mapped {
-        let Some(def) = ir.types.get_mut(&name) else { continue };
-        let TypeKind::Struct(s) = &mut def.kind else { continue };
-        if !def.traits.response && s.tag.is_none() && !s.fields.iter().any(|f| f.json_name == property) {
+        let Some(def) = ir.types.get_mut(&name) else {
+            continue;
+        };
+        let TypeKind::Struct(s) = &mut def.kind else {
+            continue;
+        };
+        if !def.traits.response
+            && s.tag.is_none()
+            && !s.fields.iter().any(|f| f.json_name == property)
+        {
             s.tag = Some(Tag { property, value });
         }
     }

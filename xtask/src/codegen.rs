@@ -30,7 +30,8 @@ pub fn generate_from_str(text: &str) -> Result<Generated, String> {
     if !text.trim_start().starts_with('{') {
         return Err("not an OpenAPI document: the top level is not a JSON object".to_owned());
     }
-    let doc: openapi::Document = serde_json::from_str(text).map_err(|e| format!("not an OpenAPI document: {e}"))?;
+    let doc: openapi::Document =
+        serde_json::from_str(text).map_err(|e| format!("not an OpenAPI document: {e}"))?;
     let ir = lower::lower(&doc).map_err(|e| e.to_string())?;
     let files = emit::files(&ir)?;
     Ok(Generated { files, ir })
@@ -49,7 +50,10 @@ pub fn check(generated: &Generated, out_dir: &Path) -> Vec<Stale> {
         let path = out_dir.join(name);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current != *content {
-            stale.push(Stale { diff: short_diff(&current, content, 40), path });
+            stale.push(Stale {
+                diff: short_diff(&current, content, 40),
+                path,
+            });
         }
     }
     stale
@@ -57,7 +61,11 @@ pub fn check(generated: &Generated, out_dir: &Path) -> Vec<Stale> {
 
 fn short_diff(old: &str, new: &str, max_lines: usize) -> String {
     let diff = similar::TextDiff::from_lines(old, new);
-    let text = diff.unified_diff().context_radius(2).header("checked in", "generated").to_string();
+    let text = diff
+        .unified_diff()
+        .context_radius(2)
+        .header("checked in", "generated")
+        .to_string();
     let mut out = String::new();
     let total = text.lines().count();
     for line in text.lines().take(max_lines) {
@@ -113,7 +121,11 @@ pub fn write(generated: &Generated, out_dir: &Path) -> Result<usize, String> {
 /// The one-line summary printed after a run.
 pub fn summary(generated: &Generated, written: usize, started: Instant) -> String {
     let ir = &generated.ir;
-    let streams = ir.operations.iter().filter(|o| o.stream_event.is_some()).count();
+    let streams = ir
+        .operations
+        .iter()
+        .filter(|o| o.stream_event.is_some())
+        .count();
     let mut line = format!(
         "codegen: {} types, {} endpoints ({} streaming), {} files written ({} unchanged) in {:.0?}",
         ir.types.len(),
@@ -124,11 +136,25 @@ pub fn summary(generated: &Generated, written: usize, started: Instant) -> Strin
         started.elapsed(),
     );
     if !ir.opaque.is_empty() {
-        let _ = write!(line, "; {} schemas typed as serde_json::Value ({})", ir.opaque.len(), ir.opaque.join(", "));
+        let _ = write!(
+            line,
+            "; {} schemas typed as serde_json::Value ({})",
+            ir.opaque.len(),
+            ir.opaque.join(", ")
+        );
     }
     if !ir.unsupported.is_empty() {
-        let list: Vec<String> = ir.unsupported.iter().map(|u| format!("{} ({})", u.operation, u.reason)).collect();
-        let _ = write!(line, "; {} endpoints not generated: {}", list.len(), list.join("; "));
+        let list: Vec<String> = ir
+            .unsupported
+            .iter()
+            .map(|u| format!("{} ({})", u.operation, u.reason))
+            .collect();
+        let _ = write!(
+            line,
+            "; {} endpoints not generated: {}",
+            list.len(),
+            list.join("; ")
+        );
     }
     line
 }

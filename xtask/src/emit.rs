@@ -27,7 +27,8 @@ pub fn files(ir: &Ir) -> Result<Vec<(String, String)>, String> {
 }
 
 fn render(tokens: TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated tokens do not parse: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated tokens do not parse: {e}"))?;
     Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
 }
 
@@ -171,7 +172,11 @@ fn string_enum_def(def: &TypeDef, e: &StringEnum) -> TokenStream {
         Fallback::Other => " Any other value.",
     };
     let unit_default = e.fallback == Fallback::Unknown;
-    let default_index = if unit_default { Some(e.default.unwrap_or(0)) } else { e.default };
+    let default_index = if unit_default {
+        Some(e.default.unwrap_or(0))
+    } else {
+        e.default
+    };
     let variants = e.variants.iter().enumerate().map(|(i, v)| {
         let doc = format!(" `{:?}`", v.value);
         let rust = ident(&v.rust_name);
@@ -264,7 +269,9 @@ fn union_def(ir: &Ir, def: &TypeDef, u: &Union) -> TokenStream {
         let mut lines = docs::item_doc(&v.doc);
         if lines.is_empty() {
             lines.push(match u.repr {
-                UnionRepr::Tagged { ref property } => format!("`{property}: {:?}`", v.tags.join("|")),
+                UnionRepr::Tagged { ref property } => {
+                    format!("`{property}: {:?}`", v.tags.join("|"))
+                }
                 UnionRepr::Untagged => format!("The `{}` form.", v.rust_name),
             });
         }
@@ -297,7 +304,8 @@ fn union_def(ir: &Ir, def: &TypeDef, u: &Union) -> TokenStream {
                 let rust = ident(&v.rust_name);
                 quote!(Self::#rust(value) => value.serialize(serializer),)
             });
-            let ser_unknown = open.then(|| quote!(Self::Unknown(value) => value.serialize(serializer),));
+            let ser_unknown =
+                open.then(|| quote!(Self::Unknown(value) => value.serialize(serializer),));
             let de_arms = u.variants.iter().map(|v| {
                 let rust = ident(&v.rust_name);
                 let tags = &v.tags;
@@ -355,7 +363,11 @@ fn from_impls(def: &TypeDef, u: &Union) -> TokenStream {
     let impls = u.variants.iter().filter(|v| counts[&v.ty] == 1).map(|v| {
         let rust = ident(&v.rust_name);
         let ty = ty_tokens(&v.ty, false);
-        let wrap = if v.boxed { quote!(Box::new(value)) } else { quote!(value) };
+        let wrap = if v.boxed {
+            quote!(Box::new(value))
+        } else {
+            quote!(value)
+        };
         let from_str = (v.ty == Ty::String).then(|| {
             quote! {
                 impl From<&str> for #name {
@@ -374,7 +386,11 @@ fn from_impls(def: &TypeDef, u: &Union) -> TokenStream {
 }
 
 fn default_types(ir: &Ir) -> HashSet<String> {
-    ir.types.values().filter(|d| d.traits.default).map(|d| d.name.clone()).collect()
+    ir.types
+        .values()
+        .filter(|d| d.traits.default)
+        .map(|d| d.name.clone())
+        .collect()
 }
 
 fn default_impl(ir: &Ir, def: &TypeDef, u: &Union) -> Option<TokenStream> {
@@ -382,7 +398,10 @@ fn default_impl(ir: &Ir, def: &TypeDef, u: &Union) -> Option<TokenStream> {
         return None;
     }
     let defaults = default_types(ir);
-    let v = u.variants.iter().find(|v| crate::analyze::ty_default(&v.ty, &defaults))?;
+    let v = u
+        .variants
+        .iter()
+        .find(|v| crate::analyze::ty_default(&v.ty, &defaults))?;
     let name = ident(&def.name);
     let rust = ident(&v.rust_name);
     Some(quote! {
@@ -396,7 +415,10 @@ fn default_impl(ir: &Ir, def: &TypeDef, u: &Union) -> Option<TokenStream> {
 
 fn endpoints(ir: &Ir) -> TokenStream {
     let methods = ir.operations.iter().map(|op| operation(ir, op));
-    let pages = ir.operations.iter().filter_map(|op| pagination(ir, op).map(|p| p.impls));
+    let pages = ir
+        .operations
+        .iter()
+        .filter_map(|op| pagination(ir, op).map(|p| p.impls));
     quote! {
         //! Endpoint methods generated from the OpenAPI spec's operations.
         #![allow(deprecated)]
@@ -409,7 +431,11 @@ fn endpoints(ir: &Ir) -> TokenStream {
 }
 
 fn operation(ir: &Ir, op: &Operation) -> TokenStream {
-    let mut lines = docs::item_doc(&Doc { title: None, description: op.doc.title.clone().or(op.doc.description.clone()), default: None });
+    let mut lines = docs::item_doc(&Doc {
+        title: None,
+        description: op.doc.title.clone().or(op.doc.description.clone()),
+        default: None,
+    });
     if !lines.is_empty() {
         lines.push(String::new());
     }
@@ -514,7 +540,11 @@ fn path_expr(op: &Operation) -> TokenStream {
             Segment::Literal(s) => template.push_str(&s.replace('{', "{{").replace('}', "}}")),
             Segment::Param(name) => {
                 template.push_str("{}");
-                let rust = op.path_params.iter().find(|p| p.json_name == name).map(|p| ident(&p.rust_name));
+                let rust = op
+                    .path_params
+                    .iter()
+                    .find(|p| p.json_name == name)
+                    .map(|p| ident(&p.rust_name));
                 args.push(quote!(crate::__private::encode_path(#rust)));
             }
         }
@@ -531,7 +561,9 @@ fn split_template(path: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
     let mut rest = path;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         out.push(Segment::Literal(&rest[..start]));
         out.push(Segment::Param(&rest[start + 1..start + len]));
         rest = &rest[start + len + 1..];
@@ -549,23 +581,58 @@ struct Pagination {
 /// `data: [T]`, `has_more` and `last_id`.
 fn pagination(ir: &Ir, op: &Operation) -> Option<Pagination> {
     let query_name = op.query.as_ref()?;
-    let TypeKind::Struct(query) = &ir.types.get(query_name)?.kind else { return None };
-    let after = query.fields.iter().find(|f| f.json_name == "after" && f.ty == Ty::String)?;
-    let Some(Ty::Named(page_name)) = &op.response else { return None };
-    let TypeKind::Struct(page) = &ir.types.get(page_name)?.kind else { return None };
+    let TypeKind::Struct(query) = &ir.types.get(query_name)?.kind else {
+        return None;
+    };
+    let after = query
+        .fields
+        .iter()
+        .find(|f| f.json_name == "after" && f.ty == Ty::String)?;
+    let Some(Ty::Named(page_name)) = &op.response else {
+        return None;
+    };
+    let TypeKind::Struct(page) = &ir.types.get(page_name)?.kind else {
+        return None;
+    };
     let data = page.fields.iter().find(|f| f.json_name == "data")?;
     let Ty::Vec(item) = &data.ty else { return None };
-    let has_more = page.fields.iter().find(|f| f.json_name == "has_more" && f.ty == Ty::Bool)?;
-    let last_id = page.fields.iter().find(|f| f.json_name == "last_id" && f.ty == Ty::String)?;
+    let has_more = page
+        .fields
+        .iter()
+        .find(|f| f.json_name == "has_more" && f.ty == Ty::Bool)?;
+    let last_id = page
+        .fields
+        .iter()
+        .find(|f| f.json_name == "last_id" && f.ty == Ty::String)?;
     let page_ident = ident(page_name);
     let query_ident = ident(query_name);
     let item_ty = ty_tokens(item, false);
-    let (data_f, has_more_f, last_id_f, after_f) =
-        (ident(&data.rust_name), ident(&has_more.rust_name), ident(&last_id.rust_name), ident(&after.rust_name));
-    let data_expr = if data.is_option() { quote!(self.#data_f.unwrap_or_default()) } else { quote!(self.#data_f) };
-    let has_more_expr = if has_more.is_option() { quote!(self.#has_more_f.unwrap_or(false)) } else { quote!(self.#has_more_f) };
-    let last_id_expr = if last_id.is_option() { quote!(self.#last_id_f) } else { quote!(Some(self.#last_id_f)) };
-    let after_expr = if after.is_option() { quote!(Some(cursor)) } else { quote!(cursor) };
+    let (data_f, has_more_f, last_id_f, after_f) = (
+        ident(&data.rust_name),
+        ident(&has_more.rust_name),
+        ident(&last_id.rust_name),
+        ident(&after.rust_name),
+    );
+    let data_expr = if data.is_option() {
+        quote!(self.#data_f.unwrap_or_default())
+    } else {
+        quote!(self.#data_f)
+    };
+    let has_more_expr = if has_more.is_option() {
+        quote!(self.#has_more_f.unwrap_or(false))
+    } else {
+        quote!(self.#has_more_f)
+    };
+    let last_id_expr = if last_id.is_option() {
+        quote!(self.#last_id_f)
+    } else {
+        quote!(Some(self.#last_id_f))
+    };
+    let after_expr = if after.is_option() {
+        quote!(Some(cursor))
+    } else {
+        quote!(cursor)
+    };
     let impls = quote! {
         impl crate::__private::Page for #page_ident {
             type Item = #item_ty;
@@ -579,7 +646,10 @@ fn pagination(ir: &Ir, op: &Operation) -> Option<Pagination> {
             }
         }
     };
-    Some(Pagination { item: (**item).clone(), impls })
+    Some(Pagination {
+        item: (**item).clone(),
+        impls,
+    })
 }
 
 /// Renders a JSON value for documentation.

@@ -52,7 +52,11 @@ fn unraw(ident: &Ident) -> String {
     s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
 }
 
-fn fields<'a>(cx: &mut Ctxt, fields: &'a syn::Fields, rule: Option<RenameRule>) -> (Style, Vec<Field<'a>>) {
+fn fields<'a>(
+    cx: &mut Ctxt,
+    fields: &'a syn::Fields,
+    rule: Option<RenameRule>,
+) -> (Style, Vec<Field<'a>>) {
     let style = match fields {
         syn::Fields::Named(_) => Style::Named,
         syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => Style::Newtype,
@@ -72,7 +76,12 @@ fn fields<'a>(cx: &mut Ctxt, fields: &'a syn::Fields, rule: Option<RenameRule>) 
                 },
                 (None, None) => i.to_string(),
             };
-            Field { original: field, ty: &field.ty, attrs, name }
+            Field {
+                original: field,
+                ty: &field.ty,
+                attrs,
+                name,
+            }
         })
         .collect();
     (style, fields)
@@ -94,7 +103,10 @@ impl<'a> Input<'a> {
             }
             syn::Data::Enum(data) => data,
             syn::Data::Union(_) => {
-                cx.error(input.ident.span(), "`#[derive(Tool)]` does not support unions: serde cannot deserialize them");
+                cx.error(
+                    input.ident.span(),
+                    "`#[derive(Tool)]` does not support unions: serde cannot deserialize them",
+                );
                 return None;
             }
         };
@@ -111,7 +123,13 @@ impl<'a> Input<'a> {
                 };
                 let rule = vattrs.rename_all.or(attrs.rename_all_fields);
                 let (style, fields) = fields(cx, &variant.fields, rule);
-                Variant { original: variant, attrs: vattrs, style, fields, name }
+                Variant {
+                    original: variant,
+                    attrs: vattrs,
+                    style,
+                    fields,
+                    name,
+                }
             })
             .collect();
         Some(Input {
@@ -130,13 +148,19 @@ impl Field<'_> {
     }
 
     pub fn description(&self) -> Option<&str> {
-        self.attrs.description.as_deref().or(self.attrs.doc.as_deref())
+        self.attrs
+            .description
+            .as_deref()
+            .or(self.attrs.doc.as_deref())
     }
 }
 
 impl Variant<'_> {
     pub fn description(&self) -> Option<&str> {
-        self.attrs.description.as_deref().or(self.attrs.doc.as_deref())
+        self.attrs
+            .description
+            .as_deref()
+            .or(self.attrs.doc.as_deref())
     }
 }
 

@@ -26,7 +26,9 @@ impl Ctxt {
 
     pub fn check(self) -> Result<(), syn::Error> {
         let mut errors = self.errors.into_iter();
-        let Some(mut first) = errors.next() else { return Ok(()) };
+        let Some(mut first) = errors.next() else {
+            return Ok(());
+        };
         for error in errors {
             first.combine(error);
         }
@@ -111,11 +113,14 @@ pub fn doc(attrs: &[Attribute]) -> Option<String> {
             continue;
         }
         if let syn::Meta::NameValue(nv) = &attr.meta
-            && let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = &nv.value {
-                for line in s.value().lines() {
-                    lines.push(line.strip_prefix(' ').unwrap_or(line).trim_end().to_owned());
-                }
+            && let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &nv.value
+        {
+            for line in s.value().lines() {
+                lines.push(line.strip_prefix(' ').unwrap_or(line).trim_end().to_owned());
             }
+        }
     }
     let text = lines.join("\n");
     let text = text.trim();
@@ -156,7 +161,11 @@ fn rename_rule(lit: Option<LitStr>) -> Option<RenameRule> {
     RenameRule::from_str(&lit?.value())
 }
 
-fn parse_serde(cx: &mut Ctxt, attrs: &[Attribute], mut each: impl FnMut(&mut Ctxt, &ParseNestedMeta) -> syn::Result<bool>) {
+fn parse_serde(
+    cx: &mut Ctxt,
+    attrs: &[Attribute],
+    mut each: impl FnMut(&mut Ctxt, &ParseNestedMeta) -> syn::Result<bool>,
+) {
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let result = attr.parse_nested_meta(|meta| {
             if !each(cx, &meta)? {
@@ -169,20 +178,37 @@ fn parse_serde(cx: &mut Ctxt, attrs: &[Attribute], mut each: impl FnMut(&mut Ctx
     }
 }
 
-fn parse_tool(cx: &mut Ctxt, attrs: &[Attribute], mut each: impl FnMut(&mut Ctxt, &ParseNestedMeta) -> syn::Result<bool>, expected: &str) {
+fn parse_tool(
+    cx: &mut Ctxt,
+    attrs: &[Attribute],
+    mut each: impl FnMut(&mut Ctxt, &ParseNestedMeta) -> syn::Result<bool>,
+    expected: &str,
+) {
     // `__chat_api_tool` is what `#[tool]` on a function emits: a user who
     // imported the `tool` attribute macro would make `tool` ambiguous there.
-    for attr in attrs.iter().filter(|a| a.path().is_ident("tool") || a.path().is_ident("__chat_api_tool")) {
+    for attr in attrs
+        .iter()
+        .filter(|a| a.path().is_ident("tool") || a.path().is_ident("__chat_api_tool"))
+    {
         if let syn::Meta::Path(_) = attr.meta {
-            cx.error(attr.span(), format_args!("expected `#[tool(...)]` with one of: {expected}"));
+            cx.error(
+                attr.span(),
+                format_args!("expected `#[tool(...)]` with one of: {expected}"),
+            );
             continue;
         }
         let result = attr.parse_nested_meta(|meta| {
             if each(cx, &meta)? {
                 Ok(())
             } else {
-                let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
-                Err(meta.error(format_args!("unknown tool attribute `{key}`, expected one of: {expected}")))
+                let key = meta
+                    .path
+                    .get_ident()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                Err(meta.error(format_args!(
+                    "unknown tool attribute `{key}`, expected one of: {expected}"
+                )))
             }
         });
         if let Err(error) = result {

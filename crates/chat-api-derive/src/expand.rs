@@ -3,8 +3,8 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use syn::spanned::Spanned;
 use syn::DeriveInput;
+use syn::spanned::Spanned;
 
 use crate::ast::{Data, Field, Input, Style, Variant};
 use crate::attr::{Ctxt, SchemaOverride};
@@ -17,7 +17,11 @@ pub fn derive(node: &DeriveInput) -> TokenStream {
     if let Some(input) = &input {
         valid::check(&mut cx, input);
         if input.attrs.name.is_none() && matches!(input.data, Data::Struct(..)) {
-            valid::check_default_name(&mut cx, input.span, &snake_case_type(&input.ident.to_string()));
+            valid::check_default_name(
+                &mut cx,
+                input.span,
+                &snake_case_type(&input.ident.to_string()),
+            );
         }
     }
     match (cx.check(), input) {
@@ -39,7 +43,9 @@ fn expand(input: &Input) -> TokenStream {
     let name = ident.to_string();
     let mut generics = input.generics.clone();
     for param in generics.type_params_mut() {
-        param.bounds.push(syn::parse_quote!(::chat_api::__derive::StrictSchema));
+        param
+            .bounds
+            .push(syn::parse_quote!(::chat_api::__derive::StrictSchema));
     }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let body = match &input.data {
@@ -80,7 +86,9 @@ fn tool_impl(input: &Input, generics: &syn::Generics) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let cache = if generic {
         // Statics in generic impls are shared by every instantiation.
-        quote!(::chat_api::__derive::cached_generic::<Self>(<Self as ::chat_api::__derive::Tool>::STRICT))
+        quote!(::chat_api::__derive::cached_generic::<Self>(
+            <Self as ::chat_api::__derive::Tool>::STRICT
+        ))
     } else {
         quote! {
             static CACHE: ::chat_api::__derive::Cached = ::chat_api::__derive::Cached::new();
@@ -91,7 +99,10 @@ fn tool_impl(input: &Input, generics: &syn::Generics) -> TokenStream {
     };
     let mut where_clause = where_clause.cloned();
     if generic {
-        where_clause.get_or_insert_with(|| syn::parse_quote!(where)).predicates.push(syn::parse_quote!(Self: 'static));
+        where_clause
+            .get_or_insert_with(|| syn::parse_quote!(where))
+            .predicates
+            .push(syn::parse_quote!(Self: 'static));
     }
     quote! {
         #[automatically_derived]
@@ -126,7 +137,9 @@ fn type_schema(field: &Field) -> TokenStream {
         Some(SchemaOverride::Schemars(span)) => {
             quote_spanned!(*span=> ::chat_api::tool::schemars_schema::<#ty>(#generator))
         }
-        None => quote_spanned!(ty.span()=> <#ty as ::chat_api::__derive::StrictSchema>::strict_schema(#generator)),
+        None => {
+            quote_spanned!(ty.span()=> <#ty as ::chat_api::__derive::StrictSchema>::strict_schema(#generator))
+        }
     }
 }
 
@@ -179,15 +192,15 @@ fn with_description(schema: TokenStream, description: Option<&str>) -> TokenStre
 fn struct_body(input: &Input, style: Style, fields: &[Field]) -> TokenStream {
     let description = input.description();
     if let Some(from) = &input.attrs.from {
-        let schema = quote!(<#from as ::chat_api::__derive::StrictSchema>::strict_schema(generator));
+        let schema =
+            quote!(<#from as ::chat_api::__derive::StrictSchema>::strict_schema(generator));
         return with_description(schema, description);
     }
     let transparent = input.attrs.transparent || style == Style::Newtype;
-    if transparent
-        && let Some(field) = fields.iter().find(|f| !f.attrs.skip) {
-            let schema = type_schema(field);
-            return with_description(schema, description.or(field.description()));
-        }
+    if transparent && let Some(field) = fields.iter().find(|f| !f.attrs.skip) {
+        let schema = type_schema(field);
+        return with_description(schema, description.or(field.description()));
+    }
     object(fields, None, description)
 }
 
@@ -195,7 +208,10 @@ fn struct_body(input: &Input, style: Style, fields: &[Field]) -> TokenStream {
 fn unit_enum_description(description: Option<&str>, units: &[&Variant]) -> Option<String> {
     let documented: Vec<String> = units
         .iter()
-        .filter_map(|v| v.description().map(|d| format!("- `{}`: {}", v.name, d.replace('\n', " "))))
+        .filter_map(|v| {
+            v.description()
+                .map(|d| format!("- `{}`: {}", v.name, d.replace('\n', " ")))
+        })
         .collect();
     match (description, documented.is_empty()) {
         (description, true) => description.map(str::to_owned),
@@ -218,16 +234,25 @@ fn variant_content(variant: &Variant) -> TokenStream {
 
 fn enum_body(input: &Input, variants: &[Variant]) -> TokenStream {
     let variants: Vec<&Variant> = variants.iter().filter(|v| !v.attrs.skip).collect();
-    let (untagged, tagged): (Vec<&Variant>, Vec<&Variant>) =
-        variants.iter().partition(|v| v.attrs.untagged || input.attrs.untagged);
+    let (untagged, tagged): (Vec<&Variant>, Vec<&Variant>) = variants
+        .iter()
+        .partition(|v| v.attrs.untagged || input.attrs.untagged);
     let description = input.description();
     let mut branches = Vec::new();
 
     match (&input.attrs.tag, &input.attrs.content) {
         _ if tagged.is_empty() => {}
         (None, _) => {
-            let units: Vec<&Variant> = tagged.iter().copied().filter(|v| v.style == Style::Unit).collect();
-            let data: Vec<&Variant> = tagged.iter().copied().filter(|v| v.style != Style::Unit).collect();
+            let units: Vec<&Variant> = tagged
+                .iter()
+                .copied()
+                .filter(|v| v.style == Style::Unit)
+                .collect();
+            let data: Vec<&Variant> = tagged
+                .iter()
+                .copied()
+                .filter(|v| v.style != Style::Unit)
+                .collect();
             let unit_description = unit_enum_description(description, &units);
             let names: Vec<&str> = units.iter().map(|v| v.name.as_str()).collect();
             if data.is_empty() && untagged.is_empty() {
@@ -237,7 +262,9 @@ fn enum_body(input: &Input, variants: &[Variant]) -> TokenStream {
             if !units.is_empty() {
                 let branch_description = unit_enum_description(None, &units);
                 let branch_description = opt_str(branch_description.as_deref());
-                branches.push(quote!(::chat_api::__derive::string_enum(&[#(#names),*], #branch_description)));
+                branches.push(
+                    quote!(::chat_api::__derive::string_enum(&[#(#names),*], #branch_description)),
+                );
             }
             for variant in data {
                 let name = &variant.name;

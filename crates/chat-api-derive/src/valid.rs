@@ -35,7 +35,10 @@ pub fn check(cx: &mut Ctxt, input: &Input) {
             }
             check_fields(cx, fields, strict);
             if fields.len() > 5000 {
-                cx.error(input.span, "strict mode allows at most 5000 object properties");
+                cx.error(
+                    input.span,
+                    "strict mode allows at most 5000 object properties",
+                );
             }
         }
         Data::Enum(variants) => {
@@ -67,13 +70,14 @@ pub fn check(cx: &mut Ctxt, input: &Input) {
                     ),
                     Style::Newtype if internally_tagged && !variant.attrs.untagged => {
                         if let Some(field) = variant.fields.first()
-                            && is_primitive(field.ty) {
-                                cx.error(
+                            && is_primitive(field.ty)
+                        {
+                            cx.error(
                                     field.ty.span(),
                                     "an internally tagged newtype variant must hold a struct (serde merges \
                                      the tag into it); use a struct variant",
                                 );
-                            }
+                        }
                     }
                     _ => {}
                 }
@@ -87,7 +91,9 @@ fn check_name(cx: &mut Ctxt, name: &syn::LitStr) {
     let value = name.value();
     let valid = !value.is_empty()
         && value.len() <= 64
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if !valid {
         cx.error(
             name.span(),
@@ -98,7 +104,12 @@ fn check_name(cx: &mut Ctxt, name: &syn::LitStr) {
 
 /// Checks a default tool name made from a type or function name.
 pub fn check_default_name(cx: &mut Ctxt, span: proc_macro2::Span, name: &str) {
-    if name.is_empty() || name.len() > 64 || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
         cx.error(
             span,
             format_args!(
@@ -112,42 +123,49 @@ pub fn check_fields(cx: &mut Ctxt, fields: &[Field], strict: bool) {
     let mut seen: HashMap<&str, ()> = HashMap::new();
     for field in fields.iter().filter(|f| !f.attrs.skip) {
         if field.attrs.flatten.is_none() && seen.insert(&field.name, ()).is_some() {
-            cx.error(field.span(), format_args!("property `{}` appears twice after renaming", field.name));
+            cx.error(
+                field.span(),
+                format_args!("property `{}` appears twice after renaming", field.name),
+            );
         }
         if let Some(span) = field.attrs.de_with
-            && field.attrs.schema.is_none() {
-                cx.error(
+            && field.attrs.schema.is_none()
+        {
+            cx.error(
                     span,
                     "`deserialize_with`/`with` changes what serde accepts in a way the derive cannot see; \
                      add `#[tool(schema = Type)]` or `#[tool(schema_with = path)]` describing what it accepts",
                 );
-            }
+        }
         if let Some(span) = field.attrs.flatten {
             if let Some(kind) = unwrap_last(field.ty)
-                && kind == "Option" {
-                    cx.error(
+                && kind == "Option"
+            {
+                cx.error(
                         span,
                         "`flatten` of an `Option` makes all its fields optional together, which strict mode \
                          cannot express (every property is required); flatten the struct itself",
                     );
-                    continue;
-                }
+                continue;
+            }
             if let Some(what) = unsupported(field.ty)
-                && what.is_map() {
-                    cx.error(
-                        field.ty.span(),
-                        "`flatten` of a map collects arbitrary keys, which strict mode cannot express \
+                && what.is_map()
+            {
+                cx.error(
+                    field.ty.span(),
+                    "`flatten` of a map collects arbitrary keys, which strict mode cannot express \
                          (objects must be closed); flatten a struct with named fields",
-                    );
-                    continue;
-                }
+                );
+                continue;
+            }
         }
         if field.attrs.schema.is_none() {
             // Tuples have no schema at all; maps and `Value` only in strict mode.
             if let Some(what) = unsupported(field.ty)
-                && (strict || !what.is_map()) {
-                    cx.error(what.span(), what.message());
-                }
+                && (strict || !what.is_map())
+            {
+                cx.error(what.span(), what.message());
+            }
         }
     }
 }
@@ -165,7 +183,9 @@ impl Unsupported {
 
     fn span(&self) -> proc_macro2::Span {
         match self {
-            Unsupported::Map(span, _) | Unsupported::Value(span) | Unsupported::Tuple(span) => *span,
+            Unsupported::Map(span, _) | Unsupported::Value(span) | Unsupported::Tuple(span) => {
+                *span
+            }
         }
     }
 
@@ -179,9 +199,11 @@ impl Unsupported {
                 "`serde_json::Value` accepts any JSON, which OpenAI strict mode cannot express; use a typed \
                  field, {OPT_OUT}"
             ),
-            Unsupported::Tuple(_) => "tuples are JSON arrays of mixed items, which OpenAI strict mode cannot \
+            Unsupported::Tuple(_) => {
+                "tuples are JSON arrays of mixed items, which OpenAI strict mode cannot \
                  express (no `prefixItems`); use a struct with named fields"
-                .to_owned(),
+                    .to_owned()
+            }
         }
     }
 }
@@ -201,8 +223,23 @@ fn is_primitive(ty: &Type) -> bool {
     matches!(
         unwrap_last(ty).as_deref(),
         Some(
-            "String" | "str" | "bool" | "char" | "f32" | "f64" | "i8" | "i16" | "i32" | "i64" | "isize" | "u8"
-                | "u16" | "u32" | "u64" | "usize" | "Vec"
+            "String"
+                | "str"
+                | "bool"
+                | "char"
+                | "f32"
+                | "f64"
+                | "i8"
+                | "i16"
+                | "i32"
+                | "i64"
+                | "isize"
+                | "u8"
+                | "u16"
+                | "u32"
+                | "u64"
+                | "usize"
+                | "Vec"
         )
     )
 }
@@ -219,22 +256,35 @@ pub fn unsupported(ty: &Type) -> Option<Unsupported> {
         Type::Paren(paren) => unsupported(&paren.elem),
         Type::Group(group) => unsupported(&group.elem),
         Type::Path(path) if path.qself.is_none() => {
-            let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segments: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
             let last = segments.last()?;
-            let from_serde_json = segments.len() >= 2 && segments[segments.len() - 2] == "serde_json";
+            let from_serde_json =
+                segments.len() >= 2 && segments[segments.len() - 2] == "serde_json";
             match last.as_str() {
-                "HashMap" | "BTreeMap" | "IndexMap" => return Some(Unsupported::Map(ty.span(), last.clone())),
-                "Map" if from_serde_json => return Some(Unsupported::Map(ty.span(), "serde_json::Map".into())),
-                "Value" if segments.len() == 1 || from_serde_json => return Some(Unsupported::Value(ty.span())),
+                "HashMap" | "BTreeMap" | "IndexMap" => {
+                    return Some(Unsupported::Map(ty.span(), last.clone()));
+                }
+                "Map" if from_serde_json => {
+                    return Some(Unsupported::Map(ty.span(), "serde_json::Map".into()));
+                }
+                "Value" if segments.len() == 1 || from_serde_json => {
+                    return Some(Unsupported::Value(ty.span()));
+                }
                 _ => {}
             }
             let segment = path.path.segments.last()?;
             if let PathArguments::AngleBracketed(args) = &segment.arguments {
                 for arg in &args.args {
                     if let GenericArgument::Type(inner) = arg
-                        && let Some(found) = unsupported(inner) {
-                            return Some(found);
-                        }
+                        && let Some(found) = unsupported(inner)
+                    {
+                        return Some(found);
+                    }
                 }
             }
             None

@@ -40,10 +40,17 @@ where
 {
     let schema = pinned::<T>(name);
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let mut runner = TestRunner::new(Config { cases: 96, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: 96,
+        failure_persistence: None,
+        ..Config::default()
+    });
     let result = runner.run(&strategy, |value| {
         let json = serde_json::to_value(&value).expect("serializes");
-        let errors: Vec<String> = validator.iter_errors(&json).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
         prop_assert!(errors.is_empty(), "{} rejects {}: {:?}", name, json, errors);
         let back: T = serde_json::from_value(json.clone()).expect("deserializes");
         prop_assert_eq!(back, value);
@@ -208,7 +215,10 @@ struct Asymmetric {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tool, Arbitrary)]
 enum Casing {
     #[serde(rename = "lower")]
-    Lower(#[proptest(strategy = "prop_oneof![Just(LowerCase::HttpRequest), Just(LowerCase::Ok)]")] LowerCase),
+    Lower(
+        #[proptest(strategy = "prop_oneof![Just(LowerCase::HttpRequest), Just(LowerCase::Ok)]")]
+        LowerCase,
+    ),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tool, Arbitrary)]
@@ -237,7 +247,10 @@ struct Cases {
 fn renames() {
     agrees("camel_case", any::<CamelCase>());
     agrees("cases", any::<Cases>());
-    assert_eq!(pinned::<Asymmetric>("asymmetric")["required"], serde_json::json!(["read"]));
+    assert_eq!(
+        pinned::<Asymmetric>("asymmetric")["required"],
+        serde_json::json!(["read"])
+    );
 }
 
 // 11. `skip`, `skip_deserializing`, `default`, `alias`, `deny_unknown_fields`.
@@ -266,7 +279,8 @@ struct Attributes {
 #[test]
 fn attributes() {
     agrees("attributes", any::<Attributes>());
-    let alias: Attributes = serde_json::from_str(r#"{"count":1,"name":"n","colour":"red"}"#).unwrap();
+    let alias: Attributes =
+        serde_json::from_str(r#"{"count":1,"name":"n","colour":"red"}"#).unwrap();
     assert_eq!(alias.color, "red");
 }
 
@@ -331,7 +345,9 @@ enum Command {
     Stop,
     Wait,
     /// Drive forward.
-    Go { speed: u8 },
+    Go {
+        speed: u8,
+    },
     Say(String),
     MoveTo(Point),
 }
@@ -412,9 +428,15 @@ fn untagged() {
 
 // 18. `rename_all_fields` and a variant's own `rename_all`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tool, Arbitrary)]
-#[serde(tag = "kind", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 enum Vehicle {
-    Car { wheel_count: u8 },
+    Car {
+        wheel_count: u8,
+    },
     #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
     BigBoat {
         #[proptest(strategy = "small_f64()")]
@@ -435,7 +457,9 @@ fn rename_all_fields() {
 // 19. A variant-level `untagged` after tagged ones; a skipped variant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tool, Arbitrary)]
 enum Mixed {
-    Known { x: i32 },
+    Known {
+        x: i32,
+    },
     #[serde(skip)]
     #[proptest(skip)]
     Internal,
@@ -461,9 +485,13 @@ struct Tree {
 }
 
 fn tree() -> impl Strategy<Value = Tree> {
-    let leaf = any::<i32>().prop_map(|value| Tree { value, children: vec![] });
+    let leaf = any::<i32>().prop_map(|value| Tree {
+        value,
+        children: vec![],
+    });
     leaf.prop_recursive(3, 16, 3, |inner| {
-        (any::<i32>(), prop::collection::vec(inner, 0..3)).prop_map(|(value, children)| Tree { value, children })
+        (any::<i32>(), prop::collection::vec(inner, 0..3))
+            .prop_map(|(value, children)| Tree { value, children })
     })
 }
 
@@ -489,7 +517,10 @@ struct Chain {
 fn link() -> impl Strategy<Value = Link> {
     let leaf = ".*".prop_map(|label| Link { label, next: None });
     leaf.prop_recursive(4, 8, 1, |inner| {
-        (".*", inner).prop_map(|(label, next)| Link { label, next: Some(Box::new(next)) })
+        (".*", inner).prop_map(|(label, next)| Link {
+            label,
+            next: Some(Box::new(next)),
+        })
     })
 }
 
@@ -497,7 +528,8 @@ fn link() -> impl Strategy<Value = Link> {
 fn recursive_defs() {
     agrees(
         "chain",
-        (link(), prop::collection::vec(link(), 0..3)).prop_map(|(head, links)| Chain { head, links }),
+        (link(), prop::collection::vec(link(), 0..3))
+            .prop_map(|(head, links)| Chain { head, links }),
     );
 }
 
@@ -519,7 +551,10 @@ fn expr() -> impl Strategy<Value = Expr> {
     let leaf = any::<i64>().prop_map(|value| Expr::Num { value });
     leaf.prop_recursive(3, 12, 2, |inner| {
         prop_oneof![
-            (inner.clone(), inner.clone()).prop_map(|(l, r)| Expr::Add { left: Box::new(l), right: Box::new(r) }),
+            (inner.clone(), inner.clone()).prop_map(|(l, r)| Expr::Add {
+                left: Box::new(l),
+                right: Box::new(r)
+            }),
             inner.prop_map(|i| Expr::Neg { inner: Box::new(i) }),
         ]
     })
@@ -542,7 +577,10 @@ struct Page<T> {
 fn generics() {
     agrees("page_of_inner", any::<Page<Inner>>());
     agrees("page_of_u8", any::<Page<u8>>());
-    assert!(std::ptr::eq(Page::<u8>::parameters(), Page::<u8>::parameters()));
+    assert!(std::ptr::eq(
+        Page::<u8>::parameters(),
+        Page::<u8>::parameters()
+    ));
     assert_ne!(Page::<u8>::parameters(), Page::<Inner>::parameters());
 }
 
@@ -601,7 +639,9 @@ mod as_string {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -19,7 +19,11 @@ struct Db {
 
 /// Add two numbers.
 #[chat_api::tool(name = "add-numbers", strict = true)]
-fn add(#[tool(context)] db: &Db, a: i64, #[tool(description = "The second operand.")] b: i64) -> String {
+fn add(
+    #[tool(context)] db: &Db,
+    a: i64,
+    #[tool(description = "The second operand.")] b: i64,
+) -> String {
     format!("{}{}", db.prefix, a + b)
 }
 
@@ -31,7 +35,10 @@ fn undocumented(x: u32) -> u32 {
 #[test]
 fn async_function_gets_args_type_and_tool() {
     assert_eq!(DefineArgs::NAME, "define");
-    assert_eq!(DefineArgs::description(), Some("Look a word up in the dictionary."));
+    assert_eq!(
+        DefineArgs::description(),
+        Some("Look a word up in the dictionary.")
+    );
     assert_eq!(
         serde_json::Value::Object(DefineArgs::parameters().clone()),
         json!({
@@ -48,7 +55,10 @@ fn async_function_gets_args_type_and_tool() {
     let out = futures_lite_block_on(args.call()).unwrap();
     assert_eq!(out, "tool:None");
     // Still callable as written.
-    assert_eq!(futures_lite_block_on(define("x".into(), Some(1))).unwrap(), "x:Some(1)");
+    assert_eq!(
+        futures_lite_block_on(define("x".into(), Some(1))).unwrap(),
+        "x:Some(1)"
+    );
 }
 
 #[test]
@@ -56,7 +66,10 @@ fn context_parameter_is_passed_through_and_left_out() {
     assert_eq!(AddArgs::NAME, "add-numbers");
     let schema = AddArgs::parameters();
     assert_eq!(schema["required"], json!(["a", "b"]));
-    assert_eq!(schema["properties"]["b"]["description"], "The second operand.");
+    assert_eq!(
+        schema["properties"]["b"]["description"],
+        "The second operand."
+    );
     let args: AddArgs = serde_json::from_str(r#"{"a":2,"b":3}"#).unwrap();
     let db = Db { prefix: "=" };
     assert_eq!(args.call(&db), "=5");

@@ -39,7 +39,8 @@ struct Loose {
 
 #[test]
 fn request_carries_tools_and_response_format() {
-    let tools: Vec<CreateChatCompletionRequestToolsItem> = vec![GetWeather::tool().into(), Loose::tool().into()];
+    let tools: Vec<CreateChatCompletionRequestToolsItem> =
+        vec![GetWeather::tool().into(), Loose::tool().into()];
     let request = CreateChatCompletionRequest {
         tools: Some(tools),
         response_format: Some(chat_api::response_format::<Person>()),
@@ -93,7 +94,10 @@ fn request_carries_tools_and_response_format() {
 fn schema_is_built_once() {
     let first = GetWeather::parameters();
     let second = GetWeather::parameters();
-    assert!(std::ptr::eq(first, second), "the second call must return the cached schema");
+    assert!(
+        std::ptr::eq(first, second),
+        "the second call must return the cached schema"
+    );
 }
 
 // A map reached through a generic parameter is invisible to the derive, so it
@@ -108,15 +112,23 @@ fn runtime_problem_is_an_error_from_try_tool() {
     let error = Wrapper::<HashMap<String, u32>>::try_tool().unwrap_err();
     assert!(error.type_name().contains("Wrapper"));
     assert_eq!(error.problems().len(), 1);
-    assert!(error.problems()[0].starts_with("at `inner`: maps cannot be expressed in strict mode"), "{error}");
+    assert!(
+        error.problems()[0].starts_with("at `inner`: maps cannot be expressed in strict mode"),
+        "{error}"
+    );
     // Cached: the same error, not a rebuild.
-    assert!(std::ptr::eq(error, Wrapper::<HashMap<String, u32>>::try_parameters().unwrap_err()));
+    assert!(std::ptr::eq(
+        error,
+        Wrapper::<HashMap<String, u32>>::try_parameters().unwrap_err()
+    ));
     assert!(chat_api::try_response_format::<Wrapper<HashMap<String, u32>>>().is_err());
     assert!(Wrapper::<u32>::try_tool().is_ok());
 }
 
 #[test]
-#[should_panic(expected = "is not valid in OpenAI strict mode\n  - at `inner`: maps cannot be expressed")]
+#[should_panic(
+    expected = "is not valid in OpenAI strict mode\n  - at `inner`: maps cannot be expressed"
+)]
 fn runtime_problem_panics_from_tool() {
     let _ = Wrapper::<HashMap<String, u32>>::tool();
 }
@@ -126,7 +138,10 @@ fn newtype_root_is_rejected_at_runtime() {
     #[derive(Deserialize, Tool)]
     struct Count(u32);
     let error = Count::try_parameters().unwrap_err();
-    assert!(error.problems()[0].starts_with("the root must be a JSON object"), "{error}");
+    assert!(
+        error.problems()[0].starts_with("the root must be a JSON object"),
+        "{error}"
+    );
 }
 
 // Eleven levels of objects: over OpenAI's limit of ten.
@@ -152,12 +167,24 @@ nest!(M1, M2, M3, M4, M5, M6, M7, M8, M9, M10);
 fn nesting_limit_is_checked_once_at_build() {
     assert!(M1::try_parameters().is_ok(), "ten levels are allowed");
     let error = L1::try_parameters().unwrap_err();
-    assert_eq!(error.problems(), ["objects are nested 11 levels deep; strict mode allows at most 10"]);
+    assert_eq!(
+        error.problems(),
+        ["objects are nested 11 levels deep; strict mode allows at most 10"]
+    );
 }
 
 #[derive(Deserialize, Tool)]
 enum Big {
-    V0, V1, V2, V3, V4, V5, V6, V7, V8, V9,
+    V0,
+    V1,
+    V2,
+    V3,
+    V4,
+    V5,
+    V6,
+    V7,
+    V8,
+    V9,
 }
 
 #[derive(Deserialize, Tool)]

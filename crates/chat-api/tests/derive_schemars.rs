@@ -46,7 +46,10 @@ struct WithLink {
 #[test]
 fn allowed_format_passes_through() {
     let schema = serde_json::Value::Object(Server::parameters().clone());
-    assert_eq!(schema["properties"]["address"], json!({"type": "string", "format": "ipv4"}));
+    assert_eq!(
+        schema["properties"]["address"],
+        json!({"type": "string", "format": "ipv4"})
+    );
     assert!(chat_api::strict::validate(&schema).is_ok(), "{schema}");
 }
 
@@ -55,9 +58,15 @@ fn disallowed_format_is_made_strict_or_reported() {
     match WithLink::try_parameters() {
         Ok(schema) => {
             let schema = serde_json::Value::Object(schema.clone());
-            assert!(schema["properties"]["link"].get("format").is_none(), "{schema}");
+            assert!(
+                schema["properties"]["link"].get("format").is_none(),
+                "{schema}"
+            );
             assert!(chat_api::strict::validate(&schema).is_ok(), "{schema}");
         }
-        Err(error) => assert!(error.to_string().contains("schemars schema of `Link`"), "{error}"),
+        Err(error) => assert!(
+            error.to_string().contains("schemars schema of `Link`"),
+            "{error}"
+        ),
     }
 }

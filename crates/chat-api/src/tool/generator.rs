@@ -54,7 +54,8 @@ impl SchemaGenerator {
         if self.path.is_empty() {
             self.problems.push(message);
         } else {
-            self.problems.push(format!("at `{}`: {message}", self.path.join(".")));
+            self.problems
+                .push(format!("at `{}`: {message}", self.path.join(".")));
         }
     }
 
@@ -103,7 +104,8 @@ impl SchemaGenerator {
             let def_name = match self.def_names.get(key) {
                 Some(existing) => existing.clone(),
                 None => {
-                    let taken: HashSet<&str> = self.def_names.values().map(String::as_str).collect();
+                    let taken: HashSet<&str> =
+                        self.def_names.values().map(String::as_str).collect();
                     let mut candidate = name.to_owned();
                     let mut n = 2;
                     while taken.contains(candidate.as_str()) {
@@ -134,7 +136,11 @@ impl SchemaGenerator {
     }
 
     /// Turns the root schema into the final document, or every problem found.
-    pub(crate) fn finish(mut self, type_name: &'static str, mut root: Schema) -> Result<Schema, SchemaError> {
+    pub(crate) fn finish(
+        mut self,
+        type_name: &'static str,
+        mut root: Schema,
+    ) -> Result<Schema, SchemaError> {
         if root.get("type").and_then(Value::as_str) != Some("object") {
             self.problems.push(
                 "the root must be a JSON object (`\"type\": \"object\"`); enums, newtypes and \
@@ -147,7 +153,10 @@ impl SchemaGenerator {
         // response format description); repeating it costs tokens.
         root.remove("description");
         if !self.defs.is_empty() {
-            root.insert("$defs".into(), Value::Object(std::mem::take(&mut self.defs)));
+            root.insert(
+                "$defs".into(),
+                Value::Object(std::mem::take(&mut self.defs)),
+            );
         }
         if self.strict {
             self.problems.extend(super::limits::check(&root));
@@ -155,7 +164,10 @@ impl SchemaGenerator {
         if self.problems.is_empty() {
             Ok(root)
         } else {
-            Err(SchemaError { type_name, problems: self.problems })
+            Err(SchemaError {
+                type_name,
+                problems: self.problems,
+            })
         }
     }
 }

@@ -107,7 +107,12 @@ fn admits_null(schema: &Schema) -> bool {
         _ => schema
             .get("anyOf")
             .and_then(Value::as_array)
-            .is_some_and(|branches| branches.iter().filter_map(Value::as_object).any(admits_null)),
+            .is_some_and(|branches| {
+                branches
+                    .iter()
+                    .filter_map(Value::as_object)
+                    .any(admits_null)
+            }),
     }
 }
 

@@ -84,7 +84,11 @@ fn count(schema: &Map<String, Value>, counts: &mut Counts) {
             }
             ("enum", Value::Array(values)) => {
                 counts.enum_values += values.len();
-                let chars: usize = values.iter().filter_map(Value::as_str).map(|s| s.chars().count()).sum();
+                let chars: usize = values
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| s.chars().count())
+                    .sum();
                 counts.chars += chars;
                 if values.len() > LARGE_ENUM && chars > MAX_LARGE_ENUM_CHARS {
                     counts.problems.push(format!(
@@ -106,7 +110,11 @@ fn count(schema: &Map<String, Value>, counts: &mut Counts) {
     }
 }
 
-fn nesting<'a>(root: &'a Map<String, Value>, schema: &'a Map<String, Value>, visiting: &mut Vec<&'a str>) -> usize {
+fn nesting<'a>(
+    root: &'a Map<String, Value>,
+    schema: &'a Map<String, Value>,
+    visiting: &mut Vec<&'a str>,
+) -> usize {
     if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
         if visiting.contains(&target) {
             return 0;

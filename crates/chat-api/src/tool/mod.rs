@@ -27,8 +27,8 @@ mod schemars_adapter;
 use std::fmt;
 
 use crate::types::{
-    ChatCompletionTool, CreateChatCompletionRequestResponseFormat, FunctionObject, ResponseFormatJsonSchema,
-    ResponseFormatJsonSchemaJsonSchema,
+    ChatCompletionTool, CreateChatCompletionRequestResponseFormat, FunctionObject,
+    ResponseFormatJsonSchema, ResponseFormatJsonSchemaJsonSchema,
 };
 
 pub use generator::SchemaGenerator;
@@ -154,15 +154,18 @@ pub trait Tool: StrictSchema {
 /// # Errors
 ///
 /// As [`Tool::try_parameters`].
-pub fn try_response_format<T: Tool>() -> Result<CreateChatCompletionRequestResponseFormat, &'static SchemaError> {
-    Ok(CreateChatCompletionRequestResponseFormat::JsonSchema(ResponseFormatJsonSchema {
-        json_schema: ResponseFormatJsonSchemaJsonSchema {
-            description: T::description().map(str::to_owned),
-            name: T::NAME.to_owned(),
-            schema: Some(T::try_parameters()?.clone()),
-            strict: Some(T::STRICT),
+pub fn try_response_format<T: Tool>()
+-> Result<CreateChatCompletionRequestResponseFormat, &'static SchemaError> {
+    Ok(CreateChatCompletionRequestResponseFormat::JsonSchema(
+        ResponseFormatJsonSchema {
+            json_schema: ResponseFormatJsonSchemaJsonSchema {
+                description: T::description().map(str::to_owned),
+                name: T::NAME.to_owned(),
+                schema: Some(T::try_parameters()?.clone()),
+                strict: Some(T::STRICT),
+            },
         },
-    }))
+    ))
 }
 
 /// A `response_format` of type `json_schema` whose schema is `T`'s, so the
@@ -223,7 +226,11 @@ impl SchemaError {
 
 impl fmt::Display for SchemaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the JSON Schema of `{}` is not valid in OpenAI strict mode", self.type_name)?;
+        write!(
+            f,
+            "the JSON Schema of `{}` is not valid in OpenAI strict mode",
+            self.type_name
+        )?;
         for problem in &self.problems {
             write!(f, "\n  - {problem}")?;
         }

@@ -32,14 +32,22 @@ pub fn cached_generic<T: StrictSchema + ?Sized + 'static>(
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     let registry = REGISTRY.get_or_init(Default::default);
     let id = TypeId::of::<T>();
-    let found = registry.read().unwrap_or_else(PoisonError::into_inner).get(&id).copied();
+    let found = registry
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&id)
+        .copied();
     let entry = match found {
         Some(entry) => entry,
         None => {
             // Built outside the lock so nested generic tools cannot deadlock;
             // a racing thread may build it too, and the first insert wins.
             let built: &'static _ = Box::leak(Box::new(root_schema::<T>(strict)));
-            *registry.write().unwrap_or_else(PoisonError::into_inner).entry(id).or_insert(built)
+            *registry
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(id)
+                .or_insert(built)
         }
     };
     entry.as_ref()
@@ -57,7 +65,11 @@ pub fn describe(mut schema: Schema, description: &str) -> Schema {
         out.insert("anyOf".into(), Value::Array(vec![Value::Object(schema)]));
         return out;
     }
-    let text = match schema.remove("description").as_ref().and_then(Value::as_str) {
+    let text = match schema
+        .remove("description")
+        .as_ref()
+        .and_then(Value::as_str)
+    {
         Some(UNIQUE_NOTE) => format!("{description} {UNIQUE_NOTE}"),
         _ => description.to_owned(),
     };
@@ -75,7 +87,10 @@ pub fn string_enum(values: &[&str], description: Option<&str>) -> Schema {
     if let Some(description) = description {
         schema.insert("description".into(), description.into());
     }
-    schema.insert("enum".into(), values.iter().map(|v| Value::from(*v)).collect());
+    schema.insert(
+        "enum".into(),
+        values.iter().map(|v| Value::from(*v)).collect(),
+    );
     schema
 }
 
@@ -85,7 +100,10 @@ pub fn any_of(branches: Vec<Schema>, description: Option<&str>) -> Schema {
     if let Some(description) = description {
         schema.insert("description".into(), description.into());
     }
-    schema.insert("anyOf".into(), branches.into_iter().map(Value::Object).collect());
+    schema.insert(
+        "anyOf".into(),
+        branches.into_iter().map(Value::Object).collect(),
+    );
     schema
 }
 
@@ -113,7 +131,8 @@ impl ObjectBuilder {
         if self.properties.contains_key(name) {
             g.error(format!("property `{name}` appears twice"));
         }
-        self.properties.insert(name.to_owned(), Value::Object(schema));
+        self.properties
+            .insert(name.to_owned(), Value::Object(schema));
     }
 
     /// Adds the properties of a flattened struct, as serde reads them from the
@@ -143,7 +162,11 @@ impl ObjectBuilder {
 
     /// The finished object schema.
     pub fn finish(self, description: Option<&str>) -> Schema {
-        let required: Vec<Value> = self.properties.keys().map(|k| Value::from(k.as_str())).collect();
+        let required: Vec<Value> = self
+            .properties
+            .keys()
+            .map(|k| Value::from(k.as_str()))
+            .collect();
         let mut schema = Map::new();
         schema.insert("type".into(), "object".into());
         if let Some(description) = description {
@@ -157,7 +180,12 @@ impl ObjectBuilder {
 }
 
 /// `{"<name>": schema}`: an externally tagged variant with data.
-pub fn single_key(g: &mut SchemaGenerator, name: &str, schema: Schema, description: Option<&str>) -> Schema {
+pub fn single_key(
+    g: &mut SchemaGenerator,
+    name: &str,
+    schema: Schema,
+    description: Option<&str>,
+) -> Schema {
     let mut object = ObjectBuilder::new();
     object.property(g, name, schema);
     object.finish(description)
