@@ -5,12 +5,38 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::ir::*;
+use crate::lower::SpecError;
 
-pub fn run(ir: &mut Ir) {
+pub fn run(ir: &mut Ir) -> Result<(), SpecError> {
     mark_directions(ir);
+    check_extra(ir)?;
     assign_tags(ir);
     mark_defaults(ir);
     mark_boxes(ir);
+    Ok(())
+}
+
+/// Response structs gain an `extra` field for unknown properties, so a
+/// property of that name would collide (request-only structs are fine).
+fn check_extra(ir: &Ir) -> Result<(), SpecError> {
+    for def in ir.types.values() {
+        let TypeKind::Struct(s) = &def.kind else {
+            continue;
+        };
+        if !def.traits.response {
+            continue;
+        }
+        if let Some(field) = s.fields.iter().find(|f| f.rust_name == "extra") {
+            return Err(SpecError {
+                pointer: def.pointer.clone(),
+                message: format!(
+                    "property `{}` clashes with the generated `extra` field that keeps unknown properties",
+                    field.json_name
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn mark_directions(ir: &mut Ir) {

@@ -499,7 +499,8 @@ fn operation(ir: &Ir, op: &Operation) -> TokenStream {
             }
         }
     });
-    let paginate = pagination(ir, op).map(|p| {
+    // An operation that streams SSE already owns the `_stream` name.
+    let paginate = pagination(ir, op).filter(|_| op.stream_event.is_none()).map(|p| {
         let name = format_ident!("{}_stream", crate::names::unraw(&op.method_name));
         let item = ty_tokens(&p.item, false);
         let query = ident(op.query.as_deref().unwrap_or_default());
@@ -528,28 +529,28 @@ fn operation(ir: &Ir, op: &Operation) -> TokenStream {
     quote! { #plain #stream #paginate }
 }
 
+/// The request path, with each parameter percent-encoded. Built with
+/// `concat` rather than `format!`, whose arguments prettyplease cannot format.
 fn path_expr(op: &Operation) -> TokenStream {
     if op.path_params.is_empty() {
         let path = &op.path;
         return quote!(#path.to_owned());
     }
-    let mut template = String::new();
-    let mut args = Vec::new();
-    for segment in split_template(&op.path) {
-        match segment {
-            Segment::Literal(s) => template.push_str(&s.replace('{', "{{").replace('}', "}}")),
+    let parts = split_template(&op.path)
+        .into_iter()
+        .filter_map(|segment| match segment {
+            Segment::Literal("") => None,
+            Segment::Literal(s) => Some(quote!(#s)),
             Segment::Param(name) => {
-                template.push_str("{}");
                 let rust = op
                     .path_params
                     .iter()
                     .find(|p| p.json_name == name)
                     .map(|p| ident(&p.rust_name));
-                args.push(quote!(crate::__private::encode_path(#rust)));
+                Some(quote!(&crate::__private::encode_path(#rust)))
             }
-        }
-    }
-    quote!(format!(#template, #(#args),*))
+        });
+    quote!([#(#parts),*].concat())
 }
 
 enum Segment<'a> {

@@ -55,7 +55,7 @@ pub fn lower(doc: &Document) -> Result<Ir> {
         unsupported: lowerer.unsupported,
         opaque: lowerer.opaque,
     };
-    crate::analyze::run(&mut ir);
+    crate::analyze::run(&mut ir)?;
     Ok(ir)
 }
 
@@ -765,15 +765,6 @@ impl<'a> Lowerer<'a> {
                 boxed: false,
                 constant,
             });
-        }
-        if let Some(field) = fields.iter().find(|f| f.rust_name == "extra") {
-            return Err(err(
-                pointer,
-                format!(
-                    "property `{}` clashes with the generated `extra` field that keeps unknown properties",
-                    field.json_name
-                ),
-            ));
         }
         Ok(Struct { fields, tag: None })
     }

@@ -199,3 +199,18 @@ fn not_an_object() {
         assert!(error.contains("not an OpenAPI document"), "{text}: {error}");
     }
 }
+
+#[test]
+fn a_property_named_extra_is_fine_on_request_only_structs() {
+    // Only response structs gain the `extra` map of unknown properties.
+    let spec = serde_json::json!({
+        "openapi": "3.1.0",
+        "paths": {"/things": {"post": {"operationId": "createThing",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}},
+            "responses": {"200": {"description": "ok"}}}}},
+        "components": {"schemas": {"Req": {"type": "object", "properties": {"extra": {"type": "string"}}}}}
+    });
+    let generated = xtask::codegen::generate_from_str(&spec.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let types = &generated.files.iter().find(|(n, _)| n == "types.rs").expect("types.rs").1;
+    assert!(types.contains("pub extra: Option<String>"), "{types}");
+}
