@@ -614,7 +614,7 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         let required: BTreeSet<String> = schema.required.iter().cloned().collect();
-        self.build_struct(name, &props, &required, pointer)
+        self.build_struct(name, &props, &required)
     }
 
     /// `allOf` → one struct holding every member's properties, in order.
@@ -648,7 +648,7 @@ impl<'a> Lowerer<'a> {
         }
         let props: Vec<(String, Schema, String)> =
             props.into_iter().map(|(k, (s, p))| (k, s, p)).collect();
-        self.build_struct(name, &props, &required, pointer)
+        self.build_struct(name, &props, &required)
     }
 
     fn collect_properties(
@@ -716,7 +716,6 @@ impl<'a> Lowerer<'a> {
         name: &str,
         props: &[(String, Schema, String)],
         required: &BTreeSet<String>,
-        pointer: &str,
     ) -> Result<Struct> {
         let mut fields = Vec::new();
         let mut rust_names: HashMap<String, String> = HashMap::new();
