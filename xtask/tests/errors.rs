@@ -210,7 +210,13 @@ fn a_property_named_extra_is_fine_on_request_only_structs() {
             "responses": {"200": {"description": "ok"}}}}},
         "components": {"schemas": {"Req": {"type": "object", "properties": {"extra": {"type": "string"}}}}}
     });
-    let generated = xtask::codegen::generate_from_str(&spec.to_string()).unwrap_or_else(|e| panic!("{e}"));
-    let types = &generated.files.iter().find(|(n, _)| n == "types.rs").expect("types.rs").1;
+    let generated =
+        xtask::codegen::generate_from_str(&spec.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let types = &generated
+        .files
+        .iter()
+        .find(|(n, _)| n == "types.rs")
+        .expect("types.rs")
+        .1;
     assert!(types.contains("pub extra: Option<String>"), "{types}");
 }
