@@ -98,7 +98,6 @@ pub fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>
 }
 
 // ---- HTTP runtime: calls, query/path encoding, pagination ----
-
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 pub use http::Method;
@@ -106,7 +105,11 @@ pub use http::Method;
 pub use crate::pagination::{CursorQuery, Page, paginate};
 
 /// RFC 3986 unreserved characters stay; everything else is escaped.
-pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Percent-encodes one path parameter, so that `a/b?c` stays one segment.
 ///
@@ -133,14 +136,23 @@ impl Call {
     /// A call without body or query. `path` is relative to the base URL and
     /// starts with `/`; path parameters must already be [`encode_path`]d.
     pub fn new(method: Method, path: String) -> Call {
-        Call { method, path, body: None, query: Vec::new(), error: None }
+        Call {
+            method,
+            path,
+            body: None,
+            query: Vec::new(),
+            error: None,
+        }
     }
 
     /// Sets the JSON body.
     pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Call {
         match serde_json::to_value(body) {
             Ok(value) => self.body = Some(value),
-            Err(e) => self.fail(crate::Error::invalid_with("could not serialize the request body", e)),
+            Err(e) => self.fail(crate::Error::invalid_with(
+                "could not serialize the request body",
+                e,
+            )),
         }
         self
     }
@@ -159,7 +171,10 @@ impl Call {
             Ok(other) => self.fail(crate::Error::invalid(format!(
                 "query parameters must serialize to a map, got `{other}`"
             ))),
-            Err(e) => self.fail(crate::Error::invalid_with("could not serialize the query parameters", e)),
+            Err(e) => self.fail(crate::Error::invalid_with(
+                "could not serialize the query parameters",
+                e,
+            )),
         }
         self
     }
@@ -211,7 +226,11 @@ mod tests {
     use serde_json::json;
 
     fn decoded(call: &Call) -> String {
-        call.query.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+        call.query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
     }
 
     #[test]
@@ -228,12 +247,21 @@ mod tests {
             model: Some("gpt-4o".into()),
             after: None,
             limit: Some(20),
-            metadata: Some([("user id".to_owned(), "a&b=c".to_owned()), ("k".to_owned(), "v".to_owned())].into()),
+            metadata: Some(
+                [
+                    ("user id".to_owned(), "a&b=c".to_owned()),
+                    ("k".to_owned(), "v".to_owned()),
+                ]
+                .into(),
+            ),
             order: "asc",
         };
         let call = Call::new(Method::GET, "/chat/completions".into()).query(&q);
         assert!(call.error.is_none());
-        assert_eq!(decoded(&call), "model=gpt-4o&limit=20&metadata[k]=v&metadata[user id]=a&b=c&order=asc");
+        assert_eq!(
+            decoded(&call),
+            "model=gpt-4o&limit=20&metadata[k]=v&metadata[user id]=a&b=c&order=asc"
+        );
         assert_eq!(
             encode_query(&call.query),
             "model=gpt-4o&limit=20&metadata%5Bk%5D=v&metadata%5Buser%20id%5D=a%26b%3Dc&order=asc"
@@ -242,15 +270,19 @@ mod tests {
 
     #[test]
     fn query_arrays_nested_and_scalars() {
-        let call = Call::new(Method::GET, "/x".into())
-            .query(&json!({"ids": ["a", "b"], "deep": {"x": {"y": 1}}, "flag": true, "none": null}));
+        let call = Call::new(Method::GET, "/x".into()).query(
+            &json!({"ids": ["a", "b"], "deep": {"x": {"y": 1}}, "flag": true, "none": null}),
+        );
         assert_eq!(decoded(&call), "ids[]=a&ids[]=b&deep[x][y]=1&flag=true");
     }
 
     #[test]
     fn query_must_be_a_map() {
         let call = Call::new(Method::GET, "/x".into()).query(&[1, 2]);
-        assert!(matches!(call.error, Some(crate::Error::InvalidRequest { .. })));
+        assert!(matches!(
+            call.error,
+            Some(crate::Error::InvalidRequest { .. })
+        ));
         let call = Call::new(Method::GET, "/x".into()).query(&None::<u8>);
         assert!(call.error.is_none() && call.query.is_empty());
     }
@@ -260,7 +292,10 @@ mod tests {
         let mut bad = std::collections::HashMap::new();
         bad.insert(vec![1u8], 1);
         let call = Call::new(Method::POST, "/x".into()).json(&bad);
-        assert!(matches!(call.error, Some(crate::Error::InvalidRequest { .. })));
+        assert!(matches!(
+            call.error,
+            Some(crate::Error::InvalidRequest { .. })
+        ));
     }
 
     #[test]

@@ -55,13 +55,20 @@ enum Reply {
         body: String,
     },
     Sse {
-        chunks: Vec<&'static str>,
+        chunks: Vec<String>,
         end: SseEnd,
     },
     /// Read the request, never answer.
     Hang,
     /// Read the request, close the connection without answering.
     Close,
+}
+
+fn sse(chunks: &[&str], end: SseEnd) -> Reply {
+    Reply::Sse {
+        chunks: chunks.iter().map(|c| (*c).to_owned()).collect(),
+        end,
+    }
 }
 
 fn json_reply(status: u16, body: Value) -> Reply {
@@ -213,7 +220,7 @@ where
                     .await?;
                 socket.flush().await?;
                 // Let the client see separate reads, so chunk boundaries are real.
-                tokio::time::sleep(Duration::from_millis(5)).await;
+                tokio::time::sleep(Duration::from_millis(1)).await;
             }
             match end {
                 SseEnd::Finish => {
@@ -657,17 +664,19 @@ async fn serialization_error_is_returned_without_sending() {
 
 #[tokio::test]
 async fn stream_yields_chunks_until_done() {
-    let server = Server::start(|_, _| Reply::Sse {
-        chunks: vec![
-            ": keepalive\n\n",
-            "data: {\"n\":",
-            "1}\r\n\r\ndata: {\"n\":2}\n",
-            "\ndata: [DONE]\n\n",
-            // Steady's trailer, then something that must never be read.
-            "event: done\ndata: {}\n\n",
-            "data: {\"n\":3}\n\n",
-        ],
-        end: SseEnd::Finish,
+    let server = Server::start(|_, _| {
+        sse(
+            &[
+                ": keepalive\n\n",
+                "data: {\"n\":",
+                "1}\r\n\r\ndata: {\"n\":2}\n",
+                "\ndata: [DONE]\n\n",
+                // Steady's trailer, then something that must never be read.
+                "event: done\ndata: {}\n\n",
+                "data: {\"n\":3}\n\n",
+            ],
+            SseEnd::Finish,
+        )
     })
     .await;
     let client = server.client().build().unwrap();
@@ -689,14 +698,11 @@ async fn stream_yields_chunks_until_done() {
 
 #[tokio::test]
 async fn in_stream_error_event_is_an_api_error() {
-    let server = Server::start(|_, _| Reply::Sse {
-        chunks: vec![
+    let server = Server::start(|_, _| sse(&[
             "data: {\"n\":1}\n\n",
             "event: error\ndata: {\"error\": {\"message\": \"The server had an error\", \"type\": \"server_error\"}}\n\n",
             "data: {\"n\":2}\n\n",
-        ],
-        end: SseEnd::Finish,
-    })
+        ], SseEnd::Finish))
     .await;
     let client = server.client().build().unwrap();
     let stream = client
@@ -716,11 +722,8 @@ async fn in_stream_error_event_is_an_api_error() {
 
 #[tokio::test]
 async fn connection_drop_mid_stream_is_a_stream_error() {
-    let server = Server::start(|_, _| Reply::Sse {
-        chunks: vec!["data: {\"n\":1}\n\n", "data: {\"n\""],
-        end: SseEnd::Drop,
-    })
-    .await;
+    let server =
+        Server::start(|_, _| sse(&["data: {\"n\":1}\n\n", "data: {\"n\""], SseEnd::Drop)).await;
     let client = server.client().build().unwrap();
     let stream = client
         .execute_stream::<Value>(post("/chat/completions", json!({})))
@@ -743,11 +746,7 @@ async fn connection_drop_mid_stream_is_a_stream_error() {
 
 #[tokio::test]
 async fn silent_stream_times_out() {
-    let server = Server::start(|_, _| Reply::Sse {
-        chunks: vec!["data: {\"n\":1}\n\n"],
-        end: SseEnd::Hang,
-    })
-    .await;
+    let server = Server::start(|_, _| sse(&["data: {\"n\":1}\n\n"], SseEnd::Hang)).await;
     let client = server
         .client()
         .timeout(Duration::from_millis(300))
@@ -793,10 +792,7 @@ async fn stream_is_retried_before_the_headers_arrive() {
             &[("retry-after-ms", "0")],
             json!({"error": {"message": "busy"}}),
         ),
-        _ => Reply::Sse {
-            chunks: vec!["data: {\"n\":1}\n\ndata: [DONE]\n\n"],
-            end: SseEnd::Finish,
-        },
+        _ => sse(&["data: {\"n\":1}\n\ndata: [DONE]\n\n"], SseEnd::Finish),
     })
     .await;
     let client = server.client().build().unwrap();
@@ -893,4 +889,111 @@ async fn pagination_follows_three_pages() {
             "/v1/chat/completions?after=d&limit=2&metadata%5Bk%5D=v",
         ]
     );
+}
+
+// ------------------------------------------------------ generated types
+
+fn fixtures() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/recorded")
+}
+
+fn fixture(name: &str) -> String {
+    let path = fixtures().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (shared/ must sit beside the checkout)",
+            path.display()
+        )
+    })
+}
+
+/// Every recorded OpenAI stream, cut into odd-sized chunks, decodes into the
+/// generated chunk type: no decode errors, one item per `data: {…}` event.
+#[tokio::test]
+async fn recorded_streams_decode_into_generated_chunks() {
+    use chat_api::types::CreateChatCompletionStreamResponse;
+
+    let mut names: Vec<String> = std::fs::read_dir(fixtures())
+        .expect("shared/fixtures/recorded must sit beside the checkout")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".sse"))
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 5,
+        "expected recorded streams, found {names:?}"
+    );
+
+    for name in names {
+        let text = fixture(&name);
+        let expected = text.lines().filter(|l| l.starts_with("data: {")).count();
+        // 1009 bytes: splits events, lines and multi-byte characters at arbitrary places.
+        let chunks: Vec<String> = text
+            .as_bytes()
+            .chunks(1009)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        // Lossy splitting would corrupt multi-byte characters: keep only exact splits.
+        let chunks = if chunks.concat() == text {
+            chunks
+        } else {
+            vec![text.clone()]
+        };
+        let server = Server::start(move |_, _| Reply::Sse {
+            chunks: chunks.clone(),
+            end: SseEnd::Finish,
+        })
+        .await;
+        let client = server.client().build().unwrap();
+        let stream = client
+            .execute_stream::<CreateChatCompletionStreamResponse>(post(
+                "/chat/completions",
+                json!({"model": "m"}),
+            ))
+            .await
+            .unwrap();
+        let items: Vec<_> = stream.collect().await;
+        let errors: Vec<String> = items
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        assert_eq!(items.len(), expected, "{name}");
+        let ids: std::collections::BTreeSet<String> =
+            items.into_iter().map(|r| r.unwrap().id).collect();
+        assert_eq!(
+            ids.len(),
+            1,
+            "{name}: one completion id per stream, got {ids:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn recorded_response_decodes_with_headers() {
+    use chat_api::types::CreateChatCompletionResponse;
+
+    let body = fixture("langchaingo__chat_gpt-3.5-turbo.json");
+    let server = Server::start(move |_, _| Reply::Full {
+        status: 200,
+        headers: vec![("x-request-id", "req_recorded".to_owned())],
+        body: body.clone(),
+    })
+    .await;
+    let client = server.client().build().unwrap();
+    let response = client
+        .post::<_, CreateChatCompletionResponse>(
+            "/chat/completions",
+            &json!({"model": "gpt-3.5-turbo"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.request_id(), Some("req_recorded"));
+    assert!(
+        response.body().id.starts_with("chatcmpl-"),
+        "{}",
+        response.body().id
+    );
+    assert!(!response.body().choices.is_empty());
 }
