@@ -45,6 +45,9 @@ pub struct EventStream<T> {
     headers: HeaderMap,
     idle_timeout: Option<Duration>,
     idle: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Whether `idle` counts from the latest chunk; re-armed lazily so a
+    /// chunk costs no timer work unless the body is actually waited on.
+    idle_armed: bool,
     /// Events parsed but not yet yielded.
     pending: VecDeque<sse::Event>,
     done: bool,
@@ -88,6 +91,7 @@ impl<T> EventStream<T> {
             headers,
             idle_timeout,
             idle: None,
+            idle_armed: false,
             pending: VecDeque::new(),
             done: false,
             _item: PhantomData,
@@ -193,7 +197,7 @@ impl<T: serde::de::DeserializeOwned> Stream for EventStream<T> {
             };
             match body.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(bytes))) => {
-                    this.idle = None;
+                    this.idle_armed = false;
                     this.parser.feed(&bytes);
                     while let Some(event) = this.parser.next_event() {
                         this.pending.push_back(event);
@@ -225,10 +229,21 @@ impl<T: serde::de::DeserializeOwned> Stream for EventStream<T> {
                 }
                 Poll::Pending => {
                     if let Some(limit) = this.idle_timeout {
-                        let idle = this
-                            .idle
-                            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-                        if idle.as_mut().poll(cx).is_ready() {
+                        // Counted from the first wait after a chunk: time the
+                        // caller spends between polls is not the server's silence.
+                        if !this.idle_armed {
+                            let deadline = tokio::time::Instant::now() + limit;
+                            match this.idle.as_mut() {
+                                Some(idle) => idle.as_mut().reset(deadline),
+                                None => {
+                                    this.idle = Some(Box::pin(tokio::time::sleep_until(deadline)))
+                                }
+                            }
+                            this.idle_armed = true;
+                        }
+                        if let Some(idle) = this.idle.as_mut()
+                            && idle.as_mut().poll(cx).is_ready()
+                        {
                             this.finish();
                             return Poll::Ready(Some(Err(Error::Timeout)));
                         }

@@ -58,6 +58,9 @@ enum Reply {
         chunks: Vec<String>,
         end: SseEnd,
     },
+    /// An endless SSE stream (bounded to 1000 events, 10 ms apart); sets the
+    /// flag once a write fails because the client went away.
+    SseForever(Arc<std::sync::atomic::AtomicBool>),
     /// Read the request, never answer.
     Hang,
     /// Read the request, close the connection without answering.
@@ -229,6 +232,22 @@ where
                 }
                 SseEnd::Drop => drop(socket),
                 SseEnd::Hang => tokio::time::sleep(HANG).await,
+            }
+        }
+        Reply::SseForever(disconnected) => {
+            socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n")
+                .await?;
+            for n in 0..1000 {
+                let event = format!("data: {{\"n\":{n}}}\n\n");
+                let written = socket
+                    .write_all(format!("{:x}\r\n{event}\r\n", event.len()).as_bytes())
+                    .await;
+                if written.is_err() || socket.flush().await.is_err() {
+                    disconnected.store(true, std::sync::atomic::Ordering::SeqCst);
+                    return Ok(());
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
         Reply::Hang => tokio::time::sleep(HANG).await,
@@ -803,6 +822,32 @@ async fn stream_is_retried_before_the_headers_arrive() {
     let items: Vec<Value> = stream.map(|r| r.unwrap()).collect().await;
     assert_eq!(items, vec![json!({"n": 1})]);
     assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn dropping_the_stream_closes_the_connection() {
+    let disconnected = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = Arc::clone(&disconnected);
+    let server = Server::start(move |_, _| Reply::SseForever(Arc::clone(&flag))).await;
+    let client = server.client().build().unwrap();
+    let mut stream = client
+        .execute_stream::<Value>(post("/chat/completions", json!({})))
+        .await
+        .unwrap();
+    assert_eq!(stream.next().await.unwrap().unwrap(), json!({"n": 0}));
+    drop(stream);
+    // Left alone the server would write for 10 s; after the drop its writes
+    // must start failing. Bounded wait, asserting the outcome, not the timing.
+    for _ in 0..500 {
+        if disconnected.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        disconnected.load(std::sync::atomic::Ordering::SeqCst),
+        "the server never noticed the client leaving"
+    );
 }
 
 // --------------------------------------------------------------- pagination
