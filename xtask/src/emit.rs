@@ -415,10 +415,13 @@ fn default_impl(ir: &Ir, def: &TypeDef, u: &Union) -> Option<TokenStream> {
 
 fn endpoints(ir: &Ir) -> TokenStream {
     let methods = ir.operations.iter().map(|op| operation(ir, op));
-    let pages = ir
-        .operations
-        .iter()
-        .filter_map(|op| pagination(ir, op).map(|p| p.impls));
+    // Several operations may return the same page type: one `Page` impl each.
+    let mut pages: indexmap::IndexMap<String, TokenStream> = indexmap::IndexMap::new();
+    for p in ir.operations.iter().filter_map(|op| pagination(ir, op)) {
+        pages.entry(p.page_name).or_insert(p.page_impl);
+        pages.insert(format!("query {}", p.query_name), p.query_impl);
+    }
+    let pages = pages.values();
     quote! {
         //! Endpoint methods generated from the OpenAPI spec's operations.
         #![allow(deprecated)]
@@ -515,13 +518,15 @@ fn operation(ir: &Ir, op: &Operation) -> TokenStream {
             .iter()
             .map(|p| {
                 let arg = ident(&p.rust_name);
-                quote!(#arg: &str,)
+                quote!(#arg: &'a str,)
             })
             .collect();
         let path_names = op.path_params.iter().map(|p| ident(&p.rust_name));
+        // The stream borrows the client and every path parameter for as
+        // long as it is polled: one lifetime ties them together.
         quote! {
             #doc #deprecated
-            pub fn #name(&self, #(#path_args)* query: #query) -> impl futures_core::Stream<Item = crate::Result<#item>> + '_ {
+            pub fn #name<'a>(&'a self, #(#path_args)* query: #query) -> impl futures_core::Stream<Item = crate::Result<#item>> + 'a {
                 crate::__private::paginate(query, move |query| async move { self.#method(#(#path_names,)* &query).await })
             }
         }
@@ -575,7 +580,10 @@ fn split_template(path: &str) -> Vec<Segment<'_>> {
 
 struct Pagination {
     item: Ty,
-    impls: TokenStream,
+    page_name: String,
+    page_impl: TokenStream,
+    query_name: String,
+    query_impl: TokenStream,
 }
 
 /// OpenAI's cursor pagination: a query with `after`, a response with
@@ -634,13 +642,15 @@ fn pagination(ir: &Ir, op: &Operation) -> Option<Pagination> {
     } else {
         quote!(cursor)
     };
-    let impls = quote! {
+    let page_impl = quote! {
         impl crate::__private::Page for #page_ident {
             type Item = #item_ty;
             fn into_parts(self) -> (Vec<Self::Item>, bool, Option<String>) {
                 (#data_expr, #has_more_expr, #last_id_expr)
             }
         }
+    };
+    let query_impl = quote! {
         impl crate::__private::CursorQuery for #query_ident {
             fn set_cursor(&mut self, cursor: String) {
                 self.#after_f = #after_expr;
@@ -649,7 +659,10 @@ fn pagination(ir: &Ir, op: &Operation) -> Option<Pagination> {
     };
     Some(Pagination {
         item: (**item).clone(),
-        impls,
+        page_name: page_name.clone(),
+        page_impl,
+        query_name: query_name.clone(),
+        query_impl,
     })
 }
 

@@ -25,12 +25,12 @@ impl crate::Client {
     ///
     /// Each page starts after the last item of the previous one; the stream ends
     /// when the server reports no more items. `query.limit` sets the page size, not a total.
-    pub fn list_chat_completions_stream(
-        &self,
+    pub fn list_chat_completions_stream<'a>(
+        &'a self,
         query: ListChatCompletionsQuery,
     ) -> impl futures_core::Stream<
         Item = crate::Result<CreateChatCompletionResponse>,
-    > + '_ {
+    > + 'a {
         crate::__private::paginate(
             query,
             move |query| async move { self.list_chat_completions(&query).await },
@@ -96,10 +96,8 @@ impl crate::Client {
         self.execute(
                 crate::__private::Call::new(
                     crate::__private::Method::GET,
-                    format!(
-                        "/chat/completions/{}", crate
-                        ::__private::encode_path(completion_id)
-                    ),
+                    ["/chat/completions/", &crate::__private::encode_path(completion_id)]
+                        .concat(),
                 ),
             )
             .await
@@ -117,10 +115,11 @@ impl crate::Client {
         self.execute(
                 crate::__private::Call::new(
                         crate::__private::Method::POST,
-                        format!(
-                            "/chat/completions/{}", crate
-                            ::__private::encode_path(completion_id)
-                        ),
+                        [
+                            "/chat/completions/",
+                            &crate::__private::encode_path(completion_id),
+                        ]
+                            .concat(),
                     )
                     .json(request),
             )
@@ -137,10 +136,8 @@ impl crate::Client {
         self.execute(
                 crate::__private::Call::new(
                     crate::__private::Method::DELETE,
-                    format!(
-                        "/chat/completions/{}", crate
-                        ::__private::encode_path(completion_id)
-                    ),
+                    ["/chat/completions/", &crate::__private::encode_path(completion_id)]
+                        .concat(),
                 ),
             )
             .await
@@ -158,10 +155,12 @@ impl crate::Client {
         self.execute(
                 crate::__private::Call::new(
                         crate::__private::Method::GET,
-                        format!(
-                            "/chat/completions/{}/messages", crate
-                            ::__private::encode_path(completion_id)
-                        ),
+                        [
+                            "/chat/completions/",
+                            &crate::__private::encode_path(completion_id),
+                            "/messages",
+                        ]
+                            .concat(),
                     )
                     .query(query),
             )
@@ -171,13 +170,13 @@ impl crate::Client {
     ///
     /// Each page starts after the last item of the previous one; the stream ends
     /// when the server reports no more items. `query.limit` sets the page size, not a total.
-    pub fn get_chat_completion_messages_stream(
-        &self,
-        completion_id: &str,
+    pub fn get_chat_completion_messages_stream<'a>(
+        &'a self,
+        completion_id: &'a str,
         query: GetChatCompletionMessagesQuery,
     ) -> impl futures_core::Stream<
         Item = crate::Result<ChatCompletionMessageListDataItem>,
-    > + '_ {
+    > + 'a {
         crate::__private::paginate(
             query,
             move |query| async move {
