@@ -87,7 +87,7 @@ pub fn check(cx: &mut Ctxt, input: &Input) {
     }
 }
 
-fn check_name(cx: &mut Ctxt, name: &syn::LitStr) {
+pub fn check_name(cx: &mut Ctxt, name: &syn::LitStr) {
     let value = name.value();
     let valid = !value.is_empty()
         && value.len() <= 64
@@ -177,11 +177,11 @@ pub enum Unsupported {
 }
 
 impl Unsupported {
-    fn is_map(&self) -> bool {
+    pub fn is_map(&self) -> bool {
         matches!(self, Unsupported::Map(..) | Unsupported::Value(..))
     }
 
-    fn span(&self) -> proc_macro2::Span {
+    pub fn span(&self) -> proc_macro2::Span {
         match self {
             Unsupported::Map(span, _) | Unsupported::Value(span) | Unsupported::Tuple(span) => {
                 *span
