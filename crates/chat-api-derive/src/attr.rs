@@ -305,6 +305,18 @@ pub fn container(cx: &mut Ctxt, attrs: &[Attribute], is_enum: bool) -> Container
     }
 }
 
+/// `schema`, `schema_with` and `schemars` are three ways to say one thing.
+fn set_schema(cx: &mut Ctxt, slot: &mut Once<SchemaOverride>, span: Span, value: SchemaOverride) {
+    if slot.value.is_some() {
+        cx.error(
+            span,
+            "only one of `schema = Type`, `schema_with = path` and `schemars` may be given",
+        );
+    } else {
+        slot.value = Some(value);
+    }
+}
+
 /// Field attributes; `param` allows `#[tool(context)]` (function parameters).
 pub fn field(cx: &mut Ctxt, attrs: &[Attribute], param: bool) -> FieldAttrs {
     let mut description = Once::new("description");
@@ -331,13 +343,25 @@ pub fn field(cx: &mut Ctxt, attrs: &[Attribute], param: bool) -> FieldAttrs {
             if p.is_ident("description") {
                 description.set(cx, span, lit_str(meta)?.value());
             } else if p.is_ident("schema") {
-                let ty: Type = meta.value()?.parse()?;
-                schema.set(cx, span, SchemaOverride::Type(ty));
+                let value = meta.value()?;
+                // serde writes types as strings; ours are plain tokens, and
+                // syn's "expected one of: `for`, parentheses, ..." says little.
+                if value.peek(LitStr) {
+                    return Err(value.error("`schema` takes a type, not a string: `schema = u32`"));
+                }
+                let ty: Type = value.parse()?;
+                set_schema(cx, &mut schema, span, SchemaOverride::Type(ty));
             } else if p.is_ident("schema_with") {
-                let path: syn::Path = meta.value()?.parse()?;
-                schema.set(cx, span, SchemaOverride::With(path));
+                let value = meta.value()?;
+                if value.peek(LitStr) {
+                    return Err(value.error(
+                        "`schema_with` takes a path, not a string: `schema_with = my_schema`",
+                    ));
+                }
+                let path: syn::Path = value.parse()?;
+                set_schema(cx, &mut schema, span, SchemaOverride::With(path));
             } else if p.is_ident("schemars") {
-                schema.set(cx, span, SchemaOverride::Schemars(span));
+                set_schema(cx, &mut schema, span, SchemaOverride::Schemars(span));
             } else if param && p.is_ident("context") {
                 if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
                     // Reported, then treated as a context parameter anyway,

@@ -191,7 +191,7 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
             && let Some(what) = valid::unsupported(ty)
             && (args.strict.as_ref().is_none_or(|s| s.value) || !what.is_map())
         {
-            cx.error(what.span(), what.message());
+            cx.error_spanned(what.tokens(), what.message());
         }
         let doc = attrs.description.clone().or(attrs.doc.clone());
         let doc = doc.map(|d| quote!(#[doc = #d]));
