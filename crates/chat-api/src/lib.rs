@@ -11,9 +11,11 @@ pub mod __private;
 #[rustfmt::skip]
 mod generated;
 mod message;
+mod parse;
 pub mod strict;
 
 pub use generated::types;
+pub use parse::{JsonError, ParseError};
 
 pub mod tool;
 
