@@ -2,19 +2,49 @@
 //!
 //! The types in [`types`] are generated from the checked-in OpenAPI spec by
 //! `cargo xtask codegen`; everything else is hand-written runtime.
+//!
+//! ```no_run
+//! # async fn demo() -> chat_api::Result<()> {
+//! use chat_api::{Client, RequestOptions};
+//!
+//! let client = Client::from_env()?;
+//! // Any OpenAI-compatible server, with fields the spec does not know:
+//! let local = Client::builder()
+//!     .base_url("http://127.0.0.1:8080/v1")
+//!     .build()?
+//!     .with_options(RequestOptions::new().extra_body(serde_json::json!({"top_k": 20})));
+//! # let _ = (client, local); Ok(()) }
+//! ```
+//!
+//! Requests time out after 600 s and are retried twice on transient
+//! failures (see [`Client`]); errors are one [`Error`] enum. The runtime
+//! needs a tokio runtime with timers enabled, as reqwest does.
 #![warn(missing_docs)]
 
 #[doc(hidden)]
 pub mod __private;
+mod client;
+mod config;
+mod error;
 // Generated code is formatted by prettyplease in `cargo xtask codegen`;
 // rustfmt must not reformat it, or `codegen --check` would see it as stale.
 #[rustfmt::skip]
 mod generated;
 mod message;
+mod options;
+mod pagination;
 mod parse;
+mod retry;
+mod sse;
+mod stream;
 pub mod strict;
 
+pub use client::{Client, ClientBuilder, Response};
+pub use config::Secret;
+pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
+pub use options::RequestOptions;
+pub use stream::EventStream;
 pub use parse::{JsonError, ParseError};
 
 pub mod tool;

@@ -1,0 +1,726 @@
+//! The API client: configuration, request preparation and the retry loop.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+
+use crate::__private::{Call, encode_query};
+use crate::config::{
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, EnvConfig,
+    Secret,
+};
+use crate::error::{ApiError, Error, Result};
+use crate::options::{RequestOptions, is_sensitive};
+use crate::retry;
+use crate::stream::EventStream;
+
+/// A client for the Chat Completions API, or any OpenAI-compatible server.
+///
+/// Cloning is cheap and clones share one connection pool. Endpoint methods
+/// (`create_chat_completion`, …) are generated from the OpenAPI spec; for
+/// anything else use [`get`](Client::get), [`post`](Client::post) or
+/// [`send_raw`](Client::send_raw).
+///
+/// Failed attempts are retried like OpenAI's official SDKs do: on
+/// connection errors, timeouts and statuses 408, 409, 429 and 5xx, honouring
+/// `x-should-retry`, `retry-after-ms` and `retry-after`, with exponential
+/// backoff (0.5 s to 8 s, with jitter). A stream is only retried until its
+/// response headers arrive.
+///
+/// ```no_run
+/// # fn demo() -> chat_api::Result<()> {
+/// use std::time::Duration;
+///
+/// let openai = chat_api::Client::from_env()?; // OPENAI_API_KEY, …
+/// let local = chat_api::Client::builder()
+///     .base_url("http://127.0.0.1:8080/v1") // e.g. llama-server: no API key needed
+///     .max_retries(0)
+///     .timeout(Duration::from_secs(120))
+///     .build()?;
+/// # let _ = (openai, local); Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+    options: Arc<RequestOptions>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    has_api_key: bool,
+    organization: Option<String>,
+    project: Option<String>,
+    max_retries: u32,
+    timeout: Duration,
+    /// Authorization, organization, project, user agent and the caller's defaults.
+    headers: HeaderMap,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field(
+                "api_key",
+                &if self.inner.has_api_key {
+                    Some("***")
+                } else {
+                    None
+                },
+            )
+            .field("organization", &self.inner.organization)
+            .field("project", &self.inner.project)
+            .field("max_retries", &self.inner.max_retries)
+            .field("timeout", &self.inner.timeout)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`]. Start from [`Client::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    api_key: Option<Secret>,
+    base_url: Option<String>,
+    organization: Option<String>,
+    project: Option<String>,
+    max_retries: u32,
+    timeout: Duration,
+    connect_timeout: Duration,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    http: Option<reqwest::Client>,
+    error: Option<String>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: None,
+            organization: None,
+            project: None,
+            max_retries: DEFAULT_MAX_RETRIES,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            headers: Vec::new(),
+            http: None,
+            error: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder preset from `OPENAI_API_KEY`, `OPENAI_BASE_URL`,
+    /// `OPENAI_ORG_ID` and `OPENAI_PROJECT_ID`, where set. Unlike
+    /// [`Client::from_env`], a missing key is not an error.
+    pub fn from_env() -> Self {
+        Self::from_env_config(EnvConfig::from_lookup(|name| std::env::var(name).ok()))
+    }
+
+    fn from_env_config(env: EnvConfig) -> Self {
+        ClientBuilder {
+            api_key: env.api_key,
+            base_url: env.base_url,
+            organization: env.organization,
+            project: env.project,
+            ..Self::default()
+        }
+    }
+
+    /// The API key, sent as `Authorization: Bearer <key>`. Without one no
+    /// `Authorization` header is sent, as local servers expect.
+    pub fn api_key(mut self, api_key: impl Into<Secret>) -> Self {
+        self.api_key = Some(api_key.into());
+        self
+    }
+
+    /// The base URL; paths such as `/chat/completions` are appended to it.
+    /// Defaults to `https://api.openai.com/v1`.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Sent as the `OpenAI-Organization` header.
+    pub fn organization(mut self, organization: impl Into<String>) -> Self {
+        self.organization = Some(organization.into());
+        self
+    }
+
+    /// Sent as the `OpenAI-Project` header.
+    pub fn project(mut self, project: impl Into<String>) -> Self {
+        self.project = Some(project.into());
+        self
+    }
+
+    /// Retries after the first attempt (default 2; 0 disables retrying).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = max_retries;
+        self
+    }
+
+    /// Timeout for each attempt (default 600 s): until the whole body is
+    /// read, or for a stream, until the headers arrive and then between two chunks.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Timeout for establishing a connection (default 5 s). Ignored when a
+    /// custom [`http_client`](Self::http_client) is given: configure that one instead.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// A header sent with every request. An invalid name or value makes
+    /// [`build`](Self::build) fail.
+    pub fn default_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        match (
+            HeaderName::try_from(name.as_ref()),
+            HeaderValue::try_from(value.as_ref()),
+        ) {
+            (Ok(name), Ok(mut value)) => {
+                value.set_sensitive(is_sensitive(&name));
+                self.headers.push((name, value));
+            }
+            _ => {
+                // The value may be a credential: name only the header.
+                self.error
+                    .get_or_insert(format!("invalid default header `{}`", name.as_ref()));
+            }
+        }
+        self
+    }
+
+    /// Uses this `reqwest::Client` (proxies, TLS roots, pool settings, …)
+    /// instead of building one.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// Fails with [`Error::InvalidRequest`] on a base URL that is not an
+    /// absolute `http(s)` URL, a key or header that cannot be sent in a
+    /// header, or when the HTTP client cannot be created.
+    pub fn build(self) -> Result<Client> {
+        if let Some(message) = self.error {
+            return Err(Error::invalid(message));
+        }
+        let base_url = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let base_url = base_url.trim().trim_end_matches('/').to_owned();
+        match reqwest::Url::parse(&base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.query().is_none() => {}
+            _ => {
+                return Err(Error::invalid(format!(
+                    "base URL `{base_url}` must be an absolute http(s) URL without a query"
+                )));
+            }
+        }
+
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("chat-api-rust/", env!("CARGO_PKG_VERSION"))),
+        );
+        if let Some(key) = &self.api_key {
+            let mut value = HeaderValue::try_from(format!("Bearer {}", key.expose()))
+                // Never echo the key, not even in part.
+                .map_err(|_| {
+                    Error::invalid(
+                        "the API key contains characters that cannot be sent in a header",
+                    )
+                })?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        for (name, value) in [
+            ("openai-organization", &self.organization),
+            ("openai-project", &self.project),
+        ] {
+            if let Some(value) = value {
+                let value = HeaderValue::try_from(value.as_str()).map_err(|_| {
+                    Error::invalid(format!("invalid value for the `{name}` header"))
+                })?;
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        }
+        for (name, value) in self.headers {
+            headers.insert(name, value);
+        }
+
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|e| Error::invalid_with("could not create the HTTP client", e))?,
+        };
+
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                has_api_key: self.api_key.is_some(),
+                organization: self.organization,
+                project: self.project,
+                max_retries: self.max_retries,
+                timeout: self.timeout,
+                headers,
+            }),
+            options: Arc::new(RequestOptions::default()),
+        })
+    }
+}
+
+/// A successful response with its status and headers, from
+/// [`Client::get`], [`Client::post`] and [`Client::execute_with_response`].
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: T,
+}
+
+impl<T> Response<T> {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers (rate limits: `x-ratelimit-remaining-requests`, …).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The `x-request-id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The decoded body.
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// The decoded body, dropping status and headers.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+}
+
+/// A request ready to be sent any number of times.
+struct Prepared {
+    method: Method,
+    url: reqwest::Url,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    timeout: Duration,
+    max_retries: u32,
+}
+
+impl Client {
+    /// A client configured from the environment: `OPENAI_API_KEY` (required),
+    /// and `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID` where set.
+    ///
+    /// For a server that needs no key, use [`ClientBuilder::from_env`] or
+    /// [`Client::builder`].
+    pub fn from_env() -> Result<Client> {
+        let builder = ClientBuilder::from_env();
+        if builder.api_key.is_none() {
+            return Err(Error::invalid(
+                "the OPENAI_API_KEY environment variable is not set",
+            ));
+        }
+        builder.build()
+    }
+
+    /// A builder with the defaults: OpenAI's URL, no key, 2 retries, 600 s timeout.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A cheap copy of this client whose requests carry `options` on top of
+    /// any options this client already has (later values win; extra body
+    /// fields, query parameters and headers accumulate).
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            options: Arc::new(self.options.merged(options)),
+        }
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Sends `GET {base_url}{path}` (the path may carry a query string) and
+    /// decodes the JSON answer, keeping status and headers.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: chat_api::Client) -> chat_api::Result<()> {
+    /// let models = client.get::<serde_json::Value>("/models").await?;
+    /// println!("{:?} {}", models.request_id(), models.body());
+    /// # Ok(()) }
+    /// ```
+    pub async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<Response<T>> {
+        self.execute_with_response(Call::new(Method::GET, path.to_owned()))
+            .await
+    }
+
+    /// Sends `POST {base_url}{path}` with a JSON body and decodes the JSON
+    /// answer, keeping status and headers. Useful for endpoints or fields the
+    /// generated methods do not cover, or to read headers of a typed call.
+    pub async fn post<B, T>(&self, path: &str, body: &B) -> Result<Response<T>>
+    where
+        B: serde::Serialize + ?Sized,
+        T: serde::de::DeserializeOwned,
+    {
+        self.execute_with_response(Call::new(Method::POST, path.to_owned()).json(body))
+            .await
+    }
+
+    /// Sends a request with the client's headers, options and retries, and
+    /// returns the successful response unread (for non-JSON or custom
+    /// streaming bodies). Error statuses still become [`Error::Api`].
+    ///
+    /// The timeout covers the wait for the response headers only.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<reqwest::Response> {
+        let mut call = Call::new(method, path.to_owned());
+        if let Some(body) = body {
+            call = call.json(body);
+        }
+        let prepared = self.prepare(call, false)?;
+        self.run(&prepared, |response| async move { Ok(response) })
+            .await
+    }
+
+    /// Sends `call` and decodes the JSON answer. Called by generated code.
+    #[doc(hidden)]
+    pub async fn execute<T: serde::de::DeserializeOwned>(&self, call: Call) -> Result<T> {
+        self.execute_with_response(call)
+            .await
+            .map(Response::into_body)
+    }
+
+    /// Sends `call` and decodes the JSON answer, keeping status and headers.
+    #[doc(hidden)]
+    pub async fn execute_with_response<T: serde::de::DeserializeOwned>(
+        &self,
+        call: Call,
+    ) -> Result<Response<T>> {
+        let prepared = self.prepare(call, false)?;
+        let (status, headers, body) = self.run(&prepared, read_body).await?;
+        Ok(Response {
+            status,
+            headers,
+            body: Error::decode(&body)?,
+        })
+    }
+
+    /// Sends `call` and ignores the answer's body. Called by generated code.
+    #[doc(hidden)]
+    pub async fn execute_unit(&self, call: Call) -> Result<()> {
+        let prepared = self.prepare(call, false)?;
+        // The body is read anyway so the connection can be reused.
+        self.run(&prepared, read_body).await.map(drop)
+    }
+
+    /// Sends `call` with `"stream": true` and `Accept: text/event-stream` and
+    /// returns the typed event stream. Called by generated code.
+    #[doc(hidden)]
+    pub async fn execute_stream<T: serde::de::DeserializeOwned>(
+        &self,
+        call: Call,
+    ) -> Result<EventStream<T>> {
+        let prepared = self.prepare(call, true)?;
+        let response = self
+            .run(&prepared, |response| async move { Ok(response) })
+            .await?;
+        Ok(EventStream::new(response, Some(prepared.timeout)))
+    }
+
+    fn prepare(&self, call: Call, stream: bool) -> Result<Prepared> {
+        if let Some(error) = call.error {
+            return Err(error);
+        }
+        let options = &*self.options;
+        if let Some(message) = &options.error {
+            return Err(Error::invalid(message.clone()));
+        }
+
+        let mut body = call.body;
+        if stream && body.is_none() {
+            body = Some(serde_json::Value::Object(Default::default()));
+        }
+        let body = match body {
+            None => None,
+            Some(mut value) => {
+                let needs_object = stream || options.extra_body.is_some();
+                match (&mut value, needs_object) {
+                    (serde_json::Value::Object(map), _) => {
+                        if let Some(extra) = &options.extra_body {
+                            map.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+                        }
+                        // After extra_body: an EventStream needs an event stream.
+                        if stream {
+                            map.insert("stream".to_owned(), serde_json::Value::Bool(true));
+                        }
+                    }
+                    (_, false) => {}
+                    (_, true) => {
+                        return Err(Error::invalid(
+                            "extra_body and streaming need a request body that is a JSON object",
+                        ));
+                    }
+                }
+                let bytes = serde_json::to_vec(&value)
+                    .map_err(|e| Error::invalid_with("could not serialize the request body", e))?;
+                Some(Bytes::from(bytes))
+            }
+        };
+
+        let mut url = format!("{}{}", self.inner.base_url, call.path);
+        let mut pairs = call.query;
+        pairs.extend(options.extra_query.iter().cloned());
+        if !pairs.is_empty() {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&encode_query(&pairs));
+        }
+        let url = reqwest::Url::parse(&url)
+            .map_err(|e| Error::invalid_with(format!("invalid request URL `{url}`"), e))?;
+
+        let mut headers = self.inner.headers.clone();
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static(if stream {
+                "text/event-stream"
+            } else {
+                "application/json"
+            }),
+        );
+        if body.is_some() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        for (name, value) in &options.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+
+        Ok(Prepared {
+            method: call.method,
+            url,
+            headers,
+            body,
+            timeout: options.timeout.unwrap_or(self.inner.timeout),
+            max_retries: options.max_retries.unwrap_or(self.inner.max_retries),
+        })
+    }
+
+    /// Sends `prepared` until an attempt succeeds, fails for good or the
+    /// retries run out. `on_success` finishes a 2xx attempt (reads the body,
+    /// say) inside the attempt's timeout; its errors are retried like any other.
+    async fn run<T, F, Fut>(&self, prepared: &Prepared, mut on_success: F) -> Result<T>
+    where
+        F: FnMut(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let mut retries = 0;
+        loop {
+            let attempt = async {
+                let mut request = self
+                    .inner
+                    .http
+                    .request(prepared.method.clone(), prepared.url.clone())
+                    .headers(prepared.headers.clone());
+                if let Some(body) = &prepared.body {
+                    request = request.body(body.clone());
+                }
+                let response = request.send().await.map_err(Error::from_reqwest)?;
+                let status = response.status();
+                if !status.is_success() {
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+                    return Err(ApiError::from_response(status, headers, &body).into());
+                }
+                on_success(response).await
+            };
+            let result = match tokio::time::timeout(prepared.timeout, attempt).await {
+                Ok(result) => result,
+                Err(_elapsed) => Err(Error::Timeout),
+            };
+            let error = match result {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            if retries >= prepared.max_retries || !error.is_retryable() {
+                return Err(error);
+            }
+            let headers = error.as_api_error().map(|e| &e.headers);
+            match retry::delay(retries, headers, SystemTime::now(), fastrand::f64()) {
+                Some(delay) => tokio::time::sleep(delay).await,
+                None => return Err(error),
+            }
+            retries += 1;
+        }
+    }
+}
+
+async fn read_body(response: reqwest::Response) -> Result<(StatusCode, HeaderMap, Bytes)> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    Ok((status, headers, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let client = Client::builder()
+            .api_key("sk-top-secret-123")
+            .default_header("x-api-key", "also-secret-456")
+            .build()
+            .unwrap();
+        let shown = format!("{client:?}");
+        assert!(
+            !shown.contains("sk-top-secret-123") && !shown.contains("also-secret-456"),
+            "{shown}"
+        );
+        assert!(shown.contains("***"), "{shown}");
+        assert!(shown.contains("api.openai.com"), "{shown}");
+
+        let builder = Client::builder().api_key("sk-top-secret-123");
+        assert!(!format!("{builder:?}").contains("sk-top-secret-123"));
+        let headers = format!("{:?}", client.inner.headers);
+        assert!(!headers.contains("sk-top-secret-123"), "{headers}");
+    }
+
+    #[test]
+    fn bad_key_error_does_not_echo_the_key() {
+        let err = Client::builder()
+            .api_key("sk-secret\nwith-newline")
+            .build()
+            .unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(matches!(err, Error::InvalidRequest { .. }));
+        assert!(!shown.contains("sk-secret"), "{shown}");
+    }
+
+    #[test]
+    fn headers_for_key_org_project_and_no_key() {
+        let client = Client::builder()
+            .api_key("sk-1")
+            .organization("org-1")
+            .project("proj-1")
+            .build()
+            .unwrap();
+        let h = &client.inner.headers;
+        assert_eq!(h.get(AUTHORIZATION).unwrap(), "Bearer sk-1");
+        assert!(h.get(AUTHORIZATION).unwrap().is_sensitive());
+        assert_eq!(h.get("openai-organization").unwrap(), "org-1");
+        assert_eq!(h.get("openai-project").unwrap(), "proj-1");
+
+        let local = Client::builder()
+            .base_url("http://127.0.0.1:8080/v1/")
+            .build()
+            .unwrap();
+        assert!(local.inner.headers.get(AUTHORIZATION).is_none());
+        assert_eq!(local.base_url(), "http://127.0.0.1:8080/v1");
+    }
+
+    #[test]
+    fn env_builder_and_missing_key() {
+        let env = EnvConfig::from_lookup(|n| {
+            (n == "OPENAI_BASE_URL").then(|| "http://127.0.0.1:9/v1".to_owned())
+        });
+        let client = ClientBuilder::from_env_config(env).build().unwrap();
+        assert_eq!(client.base_url(), "http://127.0.0.1:9/v1");
+        assert!(!client.inner.has_api_key);
+    }
+
+    #[test]
+    fn invalid_base_url_is_rejected() {
+        for bad in ["api.openai.com/v1", "ftp://x/v1", "http://x/v1?a=b", ""] {
+            assert!(
+                matches!(
+                    Client::builder().base_url(bad).build(),
+                    Err(Error::InvalidRequest { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn prepare_merges_body_query_headers_and_stream_flag() {
+        let client = Client::builder()
+            .base_url("http://127.0.0.1:1/v1")
+            .build()
+            .unwrap()
+            .with_options(
+                RequestOptions::new()
+                    .extra_body(
+                        serde_json::json!({"top_k": 20, "stream": false, "model": "override"}),
+                    )
+                    .query("api-version", "2024 01")
+                    .header("x-custom", "1")
+                    .timeout(Duration::from_secs(3))
+                    .max_retries(7),
+            );
+        let call = Call::new(Method::POST, "/chat/completions".into())
+            .json(&serde_json::json!({"model": "gpt-4o", "messages": []}))
+            .query(&serde_json::json!({"metadata": {"k": "v"}}));
+        let p = client.prepare(call, true).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(p.body.as_ref().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"model": "override", "messages": [], "top_k": 20, "stream": true})
+        );
+        assert_eq!(
+            p.url.as_str(),
+            "http://127.0.0.1:1/v1/chat/completions?metadata%5Bk%5D=v&api-version=2024%2001"
+        );
+        assert_eq!(p.headers.get(ACCEPT).unwrap(), "text/event-stream");
+        assert_eq!(p.headers.get("x-custom").unwrap(), "1");
+        assert_eq!(p.timeout, Duration::from_secs(3));
+        assert_eq!(p.max_retries, 7);
+    }
+
+    #[test]
+    fn prepare_reports_call_and_option_errors() {
+        let client = Client::builder().build().unwrap();
+        let call = Call::new(Method::GET, "/x".into()).query(&1);
+        assert!(matches!(
+            client.prepare(call, false),
+            Err(Error::InvalidRequest { .. })
+        ));
+        let bad = client.with_options(RequestOptions::new().extra_body(serde_json::json!("nope")));
+        assert!(matches!(
+            bad.prepare(Call::new(Method::GET, "/x".into()), false),
+            Err(Error::InvalidRequest { .. })
+        ));
+        let call = Call::new(Method::POST, "/x".into()).json(&[1, 2]);
+        assert!(matches!(
+            client.prepare(call, true),
+            Err(Error::InvalidRequest { .. })
+        ));
+    }
+}

@@ -1,0 +1,172 @@
+//! Per-request options: extra body fields, query parameters and headers, timeout and retries.
+
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue};
+
+/// Options applied to requests made through [`Client::with_options`](crate::Client::with_options).
+///
+/// OpenAI-compatible servers often take parameters the spec does not know
+/// (`top_k`, `chat_template_kwargs`, …): put them in [`extra_body`](Self::extra_body).
+///
+/// ```no_run
+/// # async fn demo(client: chat_api::Client) -> chat_api::Result<()> {
+/// use chat_api::RequestOptions;
+/// use serde_json::json;
+///
+/// let local = client.with_options(
+///     RequestOptions::new()
+///         .extra_body(json!({"top_k": 20, "chat_template_kwargs": {"enable_thinking": false}}))
+///         .header("x-trace-id", "abc")
+///         .timeout(std::time::Duration::from_secs(30))
+///         .max_retries(0),
+/// );
+/// // every call on `local` carries these options
+/// # let _ = local; Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    pub(crate) extra_body: Option<serde_json::Map<String, serde_json::Value>>,
+    pub(crate) extra_query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_retries: Option<u32>,
+    /// The first invalid input, reported when a request is made (as reqwest does).
+    pub(crate) error: Option<String>,
+}
+
+impl RequestOptions {
+    /// No options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// JSON fields merged into the top level of the request body, replacing
+    /// fields of the same name. Must be a JSON object. Repeated calls merge.
+    pub fn extra_body(mut self, fields: serde_json::Value) -> Self {
+        match fields {
+            serde_json::Value::Object(map) => {
+                self.extra_body
+                    .get_or_insert_with(Default::default)
+                    .extend(map);
+            }
+            other => self.fail(format!("extra_body must be a JSON object, got `{other}`")),
+        }
+        self
+    }
+
+    /// Appends a query parameter (added after those of the request itself).
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sets a header, replacing any value the client would send for it.
+    ///
+    /// An invalid name or value makes the request fail with
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        match (
+            HeaderName::try_from(name.as_ref()),
+            HeaderValue::try_from(value.as_ref()),
+        ) {
+            (Ok(name), Ok(mut value)) => {
+                value.set_sensitive(is_sensitive(&name));
+                self.headers.push((name, value));
+            }
+            // The value is not quoted: it may be a credential.
+            _ => self.fail(format!("invalid header `{}`", name.as_ref())),
+        }
+        self
+    }
+
+    /// Timeout for each attempt: until the whole body is read, or for a
+    /// stream, until the headers arrive and then between two chunks.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Retries after the first attempt (0 disables retrying).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = Some(max_retries);
+        self
+    }
+
+    fn fail(&mut self, message: String) {
+        self.error.get_or_insert(message);
+    }
+
+    /// `other` layered over `self`: scalars from `other` win, collections merge.
+    pub(crate) fn merged(&self, other: RequestOptions) -> RequestOptions {
+        let mut out = self.clone();
+        if let Some(extra) = other.extra_body {
+            out.extra_body
+                .get_or_insert_with(Default::default)
+                .extend(extra);
+        }
+        out.extra_query.extend(other.extra_query);
+        out.headers.extend(other.headers);
+        out.timeout = other.timeout.or(out.timeout);
+        out.max_retries = other.max_retries.or(out.max_retries);
+        if out.error.is_none() {
+            out.error = other.error;
+        }
+        out
+    }
+}
+
+/// Headers whose values must not be printed.
+pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
+    name == http::header::AUTHORIZATION
+        || name == http::header::PROXY_AUTHORIZATION
+        || name.as_str() == "api-key"
+        || name.as_str() == "x-api-key"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_layers_options() {
+        let base = RequestOptions::new()
+            .extra_body(json!({"a": 1, "b": 1}))
+            .query("q", "1")
+            .timeout(Duration::from_secs(1))
+            .max_retries(5);
+        let over = RequestOptions::new()
+            .extra_body(json!({"b": 2}))
+            .query("q", "2")
+            .max_retries(0);
+        let m = base.merged(over);
+        assert_eq!(
+            serde_json::Value::Object(m.extra_body.clone().unwrap()),
+            json!({"a": 1, "b": 2})
+        );
+        assert_eq!(
+            m.extra_query,
+            vec![("q".into(), "1".into()), ("q".into(), "2".into())]
+        );
+        assert_eq!(m.timeout, Some(Duration::from_secs(1)));
+        assert_eq!(m.max_retries, Some(0));
+        assert!(m.error.is_none());
+    }
+
+    #[test]
+    fn invalid_input_is_kept_for_later_without_the_value() {
+        let o = RequestOptions::new().extra_body(json!([1]));
+        assert!(o.error.as_deref().unwrap().contains("JSON object"));
+        let o = RequestOptions::new().header("authorization", "Bearer sk-secret\n");
+        let msg = o.error.unwrap();
+        assert!(!msg.contains("sk-secret"), "{msg}");
+    }
+
+    #[test]
+    fn authorization_header_is_marked_sensitive() {
+        let o = RequestOptions::new().header("Authorization", "Bearer sk-secret");
+        assert!(o.headers[0].1.is_sensitive());
+        assert!(!format!("{o:?}").contains("sk-secret"));
+    }
+}

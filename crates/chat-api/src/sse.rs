@@ -1,0 +1,289 @@
+//! A byte-level parser for `text/event-stream`, following the WHATWG
+//! "server-sent events" interpretation rules.
+//!
+//! Bytes may be split anywhere (inside a line, a UTF-8 character or a CRLF);
+//! complete lines are buffered before decoding, so every split gives the same
+//! events.
+
+use std::collections::VecDeque;
+
+/// One dispatched event.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Event {
+    /// The `event:` field; `None` for the default type ("message").
+    pub event: Option<String>,
+    /// The `data:` lines joined with `\n`.
+    pub data: String,
+    /// The last `id:` seen, if any.
+    pub id: Option<String>,
+}
+
+/// Incremental parser: feed bytes, take events.
+#[derive(Debug, Default)]
+pub(crate) struct Parser {
+    /// Bytes of the current, not yet terminated line.
+    line: Vec<u8>,
+    /// The previous chunk ended in `\r`: a leading `\n` belongs to that line end.
+    after_cr: bool,
+    /// Whether the byte-order mark check at the very start has been done.
+    started: bool,
+    event: Option<String>,
+    data: String,
+    /// Whether any `data` field was seen for the current event.
+    has_data: bool,
+    last_id: Option<String>,
+    events: VecDeque<Event>,
+}
+
+impl Parser {
+    /// Parses `bytes`; completed events become available through [`Parser::next_event`].
+    pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
+        if !self.started {
+            if self.line.len() + bytes.len() < 3
+                && b"\xEF\xBB\xBF".starts_with(&[&self.line[..], bytes].concat())
+            {
+                // Could still be a BOM: wait for more bytes.
+                self.line.extend_from_slice(bytes);
+                return;
+            }
+            self.started = true;
+            let mut pending = std::mem::take(&mut self.line);
+            pending.extend_from_slice(bytes);
+            let body = pending.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&pending);
+            let body = body.to_vec();
+            self.feed_lines(&body);
+            return;
+        }
+        if self.after_cr && !bytes.is_empty() {
+            self.after_cr = false;
+            if let Some(rest) = bytes.strip_prefix(b"\n") {
+                bytes = rest;
+            }
+        }
+        self.feed_lines(bytes);
+    }
+
+    fn feed_lines(&mut self, mut bytes: &[u8]) {
+        while let Some(end) = bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+            self.line.extend_from_slice(&bytes[..end]);
+            let line = std::mem::take(&mut self.line);
+            self.process_line(&line);
+            // Reuse the allocation for the next line.
+            self.line = line;
+            self.line.clear();
+            let is_cr = bytes[end] == b'\r';
+            bytes = &bytes[end + 1..];
+            if is_cr {
+                match bytes.first() {
+                    Some(b'\n') => bytes = &bytes[1..],
+                    Some(_) => {}
+                    None => self.after_cr = true,
+                }
+            }
+        }
+        self.line.extend_from_slice(bytes);
+    }
+
+    /// Signals the end of input: a final event without its blank line is still
+    /// dispatched, which real servers that close right after `data: [DONE]` need.
+    pub(crate) fn finish(&mut self) {
+        if !self.line.is_empty() {
+            let line = std::mem::take(&mut self.line);
+            if self.started || !b"\xEF\xBB\xBF".starts_with(&line) {
+                self.process_line(&line);
+            }
+        }
+        self.dispatch();
+    }
+
+    /// The next complete event, if any.
+    pub(crate) fn next_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    fn process_line(&mut self, line: &[u8]) {
+        if line.is_empty() {
+            self.dispatch();
+            return;
+        }
+        if line[0] == b':' {
+            return; // comment / keepalive
+        }
+        let (field, value) = match line.iter().position(|&b| b == b':') {
+            Some(i) => {
+                let value = &line[i + 1..];
+                (&line[..i], value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None => (line, &b""[..]),
+        };
+        let value = String::from_utf8_lossy(value);
+        match field {
+            b"data" => {
+                self.data.push_str(&value);
+                self.data.push('\n');
+                self.has_data = true;
+            }
+            b"event" => self.event = Some(value.into_owned()),
+            b"id" if !value.contains('\0') => self.last_id = Some(value.into_owned()),
+            _ => {} // `retry` and unknown fields are ignored
+        }
+    }
+
+    fn dispatch(&mut self) {
+        let event = self.event.take();
+        if !self.has_data {
+            // The spec drops events without data (e.g. a lone `event:` line).
+            return;
+        }
+        self.has_data = false;
+        let mut data = std::mem::take(&mut self.data);
+        if data.ends_with('\n') {
+            data.pop();
+        }
+        self.events.push_back(Event {
+            event: event.filter(|e| !e.is_empty()),
+            data,
+            id: self.last_id.clone(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_chunks(chunks: &[&[u8]]) -> Vec<Event> {
+        let mut p = Parser::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            p.feed(c);
+            while let Some(e) = p.next_event() {
+                out.push(e);
+            }
+        }
+        p.finish();
+        while let Some(e) = p.next_event() {
+            out.push(e);
+        }
+        out
+    }
+
+    fn ev(event: Option<&str>, data: &str) -> Event {
+        Event {
+            event: event.map(str::to_owned),
+            data: data.to_owned(),
+            id: None,
+        }
+    }
+
+    const SAMPLE: &[u8] = b": keepalive\r\n\r\ndata: {\"a\":1}\r\n\r\ndata: x\r\ndata: y\r\n\r\nevent: error\ndata: line one\ndata:line two\ndata\n\n: comment\r\r\
+data: caf\xC3\xA9 \xE2\x9C\x93\r\rdata: [DONE]\n\nevent: done\ndata: {}\n\n";
+
+    fn sample_events() -> Vec<Event> {
+        vec![
+            ev(None, "{\"a\":1}"),
+            ev(None, "x\ny"),
+            ev(Some("error"), "line one\nline two\n"),
+            ev(None, "café ✓"),
+            ev(None, "[DONE]"),
+            ev(Some("done"), "{}"),
+        ]
+    }
+
+    #[test]
+    fn whole_input() {
+        assert_eq!(parse_chunks(&[SAMPLE]), sample_events());
+    }
+
+    #[test]
+    fn every_single_split_point() {
+        for i in 0..=SAMPLE.len() {
+            let (a, b) = SAMPLE.split_at(i);
+            assert_eq!(parse_chunks(&[a, b]), sample_events(), "split at {i}");
+        }
+    }
+
+    #[test]
+    fn every_pair_of_split_points() {
+        for i in 0..=SAMPLE.len() {
+            for j in i..=SAMPLE.len() {
+                let chunks = [&SAMPLE[..i], &SAMPLE[i..j], &SAMPLE[j..]];
+                assert_eq!(parse_chunks(&chunks), sample_events(), "split at {i},{j}");
+            }
+        }
+    }
+
+    #[test]
+    fn byte_at_a_time() {
+        let chunks: Vec<&[u8]> = SAMPLE.chunks(1).collect();
+        assert_eq!(parse_chunks(&chunks), sample_events());
+    }
+
+    #[test]
+    fn event_type_resets_after_dispatch_and_id_persists() {
+        let got = parse_chunks(&[b"id: 7\nevent: a\ndata: 1\n\ndata: 2\n\n"]);
+        assert_eq!(
+            got[0],
+            Event {
+                event: Some("a".into()),
+                data: "1".into(),
+                id: Some("7".into())
+            }
+        );
+        assert_eq!(
+            got[1],
+            Event {
+                event: None,
+                data: "2".into(),
+                id: Some("7".into())
+            }
+        );
+    }
+
+    #[test]
+    fn no_data_no_event() {
+        assert!(parse_chunks(&[b"event: ping\n\n: hi\n\nretry: 10\n\n"]).is_empty());
+    }
+
+    #[test]
+    fn empty_data_field_is_dispatched_as_empty() {
+        assert_eq!(parse_chunks(&[b"data\n\n"]), vec![ev(None, "")]);
+        assert_eq!(parse_chunks(&[b"data:\ndata:\n\n"]), vec![ev(None, "\n")]);
+    }
+
+    #[test]
+    fn only_one_leading_space_is_stripped() {
+        assert_eq!(parse_chunks(&[b"data:  x \n\n"]), vec![ev(None, " x ")]);
+    }
+
+    #[test]
+    fn trailing_event_without_blank_line_is_flushed_at_end() {
+        assert_eq!(
+            parse_chunks(&[b"data: {}\n\ndata: [DONE]"]),
+            vec![ev(None, "{}"), ev(None, "[DONE]")]
+        );
+        assert_eq!(parse_chunks(&[b"data: [DONE]\n"]), vec![ev(None, "[DONE]")]);
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped_even_when_split() {
+        let input = b"\xEF\xBB\xBFdata: x\n\n";
+        for i in 0..=input.len() {
+            let (a, b) = input.split_at(i);
+            assert_eq!(parse_chunks(&[a, b]), vec![ev(None, "x")], "split at {i}");
+        }
+        // A second BOM is data, not skipped.
+        assert_eq!(
+            parse_chunks(&[b"data: \xEF\xBB\xBFx\n\n"]),
+            vec![ev(None, "\u{feff}x")]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_fatal() {
+        assert_eq!(
+            parse_chunks(&[b"data: \xFF\n\n"]),
+            vec![ev(None, "\u{fffd}")]
+        );
+    }
+}
