@@ -44,8 +44,8 @@ pub use config::Secret;
 pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
 pub use options::RequestOptions;
-pub use stream::EventStream;
 pub use parse::{JsonError, ParseError};
+pub use stream::EventStream;
 
 pub mod tool;
 
