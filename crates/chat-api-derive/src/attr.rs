@@ -20,6 +20,12 @@ impl Ctxt {
         self.errors.push(syn::Error::new(span, message));
     }
 
+    /// An error spanning all of `tokens` (a type, a pattern), not just their
+    /// first token as `Spanned::span` does on stable.
+    pub fn error_spanned(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new_spanned(tokens, message));
+    }
+
     pub fn syn_error(&mut self, error: syn::Error) {
         self.errors.push(error);
     }
@@ -93,6 +99,9 @@ pub struct FieldAttrs {
     pub schema: Option<SchemaOverride>,
     /// Only on `#[tool]` function parameters.
     pub context: Option<Span>,
+    /// Span of the first `description`/`schema*` key, which a context
+    /// parameter (not sent to the model) cannot have.
+    pub described: Option<Span>,
 }
 
 pub struct VariantAttrs {
@@ -296,11 +305,24 @@ pub fn container(cx: &mut Ctxt, attrs: &[Attribute], is_enum: bool) -> Container
     }
 }
 
+/// `schema`, `schema_with` and `schemars` are three ways to say one thing.
+fn set_schema(cx: &mut Ctxt, slot: &mut Once<SchemaOverride>, span: Span, value: SchemaOverride) {
+    if slot.value.is_some() {
+        cx.error(
+            span,
+            "only one of `schema = Type`, `schema_with = path` and `schemars` may be given",
+        );
+    } else {
+        slot.value = Some(value);
+    }
+}
+
 /// Field attributes; `param` allows `#[tool(context)]` (function parameters).
 pub fn field(cx: &mut Ctxt, attrs: &[Attribute], param: bool) -> FieldAttrs {
     let mut description = Once::new("description");
     let mut schema = Once::new("schema");
     let mut context = None;
+    let mut described = None;
     let expected = if param {
         "`context`, `description = \"...\"`, `schema = Type`, `schema_with = path`, `schemars`"
     } else {
@@ -312,17 +334,44 @@ pub fn field(cx: &mut Ctxt, attrs: &[Attribute], param: bool) -> FieldAttrs {
         |cx, meta| {
             let span = meta.path.span();
             let p = &meta.path;
+            if ["description", "schema", "schema_with", "schemars"]
+                .iter()
+                .any(|key| p.is_ident(key))
+            {
+                described.get_or_insert(span);
+            }
             if p.is_ident("description") {
                 description.set(cx, span, lit_str(meta)?.value());
             } else if p.is_ident("schema") {
-                let ty: Type = meta.value()?.parse()?;
-                schema.set(cx, span, SchemaOverride::Type(ty));
+                let value = meta.value()?;
+                // serde writes types as strings; ours are plain tokens, and
+                // syn's "expected one of: `for`, parentheses, ..." says little.
+                if value.peek(LitStr) {
+                    return Err(value.error("`schema` takes a type, not a string: `schema = u32`"));
+                }
+                let ty: Type = value.parse()?;
+                set_schema(cx, &mut schema, span, SchemaOverride::Type(ty));
             } else if p.is_ident("schema_with") {
-                let path: syn::Path = meta.value()?.parse()?;
-                schema.set(cx, span, SchemaOverride::With(path));
+                let value = meta.value()?;
+                if value.peek(LitStr) {
+                    return Err(value.error(
+                        "`schema_with` takes a path, not a string: `schema_with = my_schema`",
+                    ));
+                }
+                let path: syn::Path = value.parse()?;
+                set_schema(cx, &mut schema, span, SchemaOverride::With(path));
             } else if p.is_ident("schemars") {
-                schema.set(cx, span, SchemaOverride::Schemars(span));
+                set_schema(cx, &mut schema, span, SchemaOverride::Schemars(span));
             } else if param && p.is_ident("context") {
+                if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+                    // Reported, then treated as a context parameter anyway,
+                    // so its (likely borrowed) type does not add an error.
+                    cx.syn_error(meta.error("`context` takes no value: write `#[tool(context)]`"));
+                    skip_value(meta)?;
+                }
+                if context.is_some() {
+                    cx.error(span, "duplicate `context` attribute");
+                }
                 context = Some(span);
             } else {
                 return Ok(false);
@@ -364,6 +413,7 @@ pub fn field(cx: &mut Ctxt, attrs: &[Attribute], param: bool) -> FieldAttrs {
         description: description.value,
         schema: schema.value,
         context,
+        described,
     }
 }
 

@@ -3,7 +3,6 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, LitBool, LitStr, Pat};
 
 use crate::attr::{self, Ctxt, SchemaOverride};
@@ -16,6 +15,8 @@ struct Args {
     strict: Option<LitBool>,
 }
 
+const EXPECTED_ARGS: &str = "`name = \"...\"`, `description = \"...\"`, `strict = false`";
+
 fn parse_args(args: TokenStream) -> syn::Result<Args> {
     let mut out = Args {
         name: None,
@@ -23,26 +24,43 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
         strict: None,
     };
     let parser = syn::meta::parser(|meta| {
-        let duplicate = |m: &syn::meta::ParseNestedMeta| m.error("duplicate attribute");
-        if meta.path.is_ident("name") {
-            if out.name.is_some() {
-                return Err(duplicate(&meta));
+        let key = meta
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let slot_taken = match key.as_str() {
+            "name" => out.name.is_some(),
+            "description" => out.description.is_some(),
+            "strict" => out.strict.is_some(),
+            _ => {
+                return Err(meta.error(format_args!(
+                    "unknown `#[tool]` argument `{key}`, expected one of: {EXPECTED_ARGS}"
+                )));
             }
-            out.name = Some(meta.value()?.parse()?);
-        } else if meta.path.is_ident("description") {
-            if out.description.is_some() {
-                return Err(duplicate(&meta));
-            }
-            out.description = Some(meta.value()?.parse()?);
-        } else if meta.path.is_ident("strict") {
-            if out.strict.is_some() {
-                return Err(duplicate(&meta));
-            }
-            out.strict = Some(meta.value()?.parse()?);
-        } else {
-            return Err(meta.error(
-                "unknown tool attribute, expected one of: `name = \"...\"`, `description = \"...\"`, `strict = false`",
-            ));
+        };
+        if slot_taken {
+            return Err(meta.error(format_args!("duplicate `{key}` argument")));
+        }
+        // Without this, syn's "expected `=`" points at the whole attribute.
+        if !meta.input.peek(syn::Token![=]) {
+            let example = if key == "strict" { "false" } else { "\"...\"" };
+            return Err(meta.error(format_args!("expected `{key} = {example}`")));
+        }
+        let value = meta.value()?;
+        // syn's "expected string literal" does not say which form is wanted.
+        let expected = |error: syn::Error| {
+            let wanted = match key.as_str() {
+                "strict" => "`strict = true` or `strict = false`",
+                "name" => "a string literal: `name = \"get_weather\"`",
+                _ => "a string literal: `description = \"...\"`",
+            };
+            syn::Error::new(error.span(), format_args!("expected {wanted}"))
+        };
+        match key.as_str() {
+            "name" => out.name = Some(value.parse().map_err(expected)?),
+            "description" => out.description = Some(value.parse().map_err(expected)?),
+            _ => out.strict = Some(value.parse().map_err(expected)?),
         }
         Ok(())
     });
@@ -56,7 +74,26 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         // Keep the function so its callers do not cascade into errors.
         Err(error) => {
             let error = error.to_compile_error();
-            quote!(#error #input)
+            match syn::parse2::<ItemFn>(input.clone()) {
+                Ok(mut function) => {
+                    strip_param_attrs(&mut function);
+                    quote!(#error #function)
+                }
+                Err(_) => quote!(#error #input),
+            }
+        }
+    }
+}
+
+/// Parameter docs and `#[tool(...)]` are ours to consume: rustc rejects doc
+/// comments on parameters and knows no `tool` attribute there. Also done on
+/// error, so the real error is not followed by one per parameter attribute.
+fn strip_param_attrs(function: &mut ItemFn) {
+    for input in &mut function.sig.inputs {
+        if let FnArg::Typed(typed) = input {
+            typed
+                .attrs
+                .retain(|a| !a.path().is_ident("doc") && !a.path().is_ident("tool"));
         }
     }
 }
@@ -66,11 +103,25 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
     let mut function: ItemFn = syn::parse2(input)?;
     let mut cx = Ctxt::default();
     let sig = &function.sig;
-    if let Some(param) = sig.generics.params.first() {
+    if let syn::Safety::Unsafe(unsafety) = &sig.safety {
         cx.error(
-            param.span(),
-            "`#[tool]` functions cannot be generic: the arguments need one concrete schema",
+            unsafety.span,
+            "`#[tool]` functions cannot be `unsafe`: the generated `call` would run it on the \
+             model's arguments without an `unsafe` block; wrap it in a safe function",
         );
+    }
+    for param in &sig.generics.params {
+        match param {
+            syn::GenericParam::Lifetime(_) => cx.error_spanned(
+                param,
+                "`#[tool]` functions cannot have lifetime parameters: arguments are deserialized \
+                 into owned values, and a context parameter can elide its lifetime (`&Db`)",
+            ),
+            _ => cx.error_spanned(
+                param,
+                "`#[tool]` functions cannot be generic: the arguments need one concrete schema",
+            ),
+        }
     }
     let fn_ident = sig.ident.clone();
     let name = args
@@ -79,7 +130,7 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
         .map(LitStr::value)
         .unwrap_or_else(|| unraw(&fn_ident));
     match &args.name {
-        Some(lit) => valid::check_default_name(&mut cx, lit.span(), &lit.value()),
+        Some(lit) => valid::check_name(&mut cx, lit),
         None => valid::check_default_name(&mut cx, fn_ident.span(), &name),
     }
 
@@ -89,8 +140,8 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
     for input in &sig.inputs {
         let typed = match input {
             FnArg::Receiver(receiver) => {
-                cx.error(
-                    receiver.span(),
+                cx.error_spanned(
+                    receiver,
                     "`#[tool]` is for free functions; methods (`self`) are not supported",
                 );
                 continue;
@@ -98,29 +149,49 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
             FnArg::Typed(typed) => typed,
         };
         let Pat::Ident(pat) = &*typed.pat else {
-            cx.error(typed.pat.span(), "`#[tool]` parameters must be plain identifiers: their names are the JSON properties");
+            cx.error_spanned(
+                &typed.pat,
+                "`#[tool]` parameters must be plain identifiers: their names are the JSON properties",
+            );
             continue;
         };
         let ident = &pat.ident;
         let ty = &typed.ty;
         let attrs = attr::field(&mut cx, &typed.attrs, true);
         if attrs.context.is_some() {
+            if let Some(span) = attrs.described {
+                cx.error(
+                    span,
+                    "a `#[tool(context)]` parameter is passed to `call`, not sent to the model, so it \
+                     has no description or schema; remove this key",
+                );
+            }
             context_params.push(quote!(#ident: #ty));
             call_args.push(quote!(#ident));
             continue;
         }
+        if let syn::Type::ImplTrait(_) = &**ty {
+            cx.error_spanned(
+                ty,
+                "`impl Trait` parameters are generic, and the arguments need one concrete schema; \
+                 use a concrete type",
+            );
+            continue;
+        }
         if let syn::Type::Reference(reference) = &**ty {
-            cx.error(
-                reference.span(),
+            cx.error_spanned(
+                reference,
                 "tool arguments are deserialized into owned values; use an owned type, or mark a context \
                  parameter with `#[tool(context)]`",
             );
         }
+        // As for struct fields: tuples have no schema at all, maps and
+        // `Value` only in strict mode.
         if attrs.schema.is_none()
             && let Some(what) = valid::unsupported(ty)
-            && args.strict.as_ref().is_none_or(|s| s.value)
+            && (args.strict.as_ref().is_none_or(|s| s.value) || !what.is_map())
         {
-            cx.error(ty.span(), what_message(&what));
+            cx.error_spanned(what.tokens(), what.message());
         }
         let doc = attrs.description.clone().or(attrs.doc.clone());
         let doc = doc.map(|d| quote!(#[doc = #d]));
@@ -135,15 +206,7 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
     }
     cx.check()?;
 
-    // Parameter docs and `#[tool(...)]` are consumed here: rustc rejects doc
-    // comments on parameters.
-    for input in &mut function.sig.inputs {
-        if let FnArg::Typed(typed) = input {
-            typed
-                .attrs
-                .retain(|a| !a.path().is_ident("doc") && !a.path().is_ident("tool"));
-        }
-    }
+    strip_param_attrs(&mut function);
 
     let vis = &function.vis;
     let args_ident = format_ident!(
@@ -186,10 +249,6 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
             }
         }
     })
-}
-
-fn what_message(what: &valid::Unsupported) -> String {
-    what.message()
 }
 
 fn unraw(ident: &syn::Ident) -> String {

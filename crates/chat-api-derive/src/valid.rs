@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, Type};
 
@@ -87,7 +88,7 @@ pub fn check(cx: &mut Ctxt, input: &Input) {
     }
 }
 
-fn check_name(cx: &mut Ctxt, name: &syn::LitStr) {
+pub fn check_name(cx: &mut Ctxt, name: &syn::LitStr) {
     let value = name.value();
     let valid = !value.is_empty()
         && value.len() <= 64
@@ -151,8 +152,8 @@ pub fn check_fields(cx: &mut Ctxt, fields: &[Field], strict: bool) {
             if let Some(what) = unsupported(field.ty)
                 && what.is_map()
             {
-                cx.error(
-                    field.ty.span(),
+                cx.error_spanned(
+                    field.ty,
                     "`flatten` of a map collects arbitrary keys, which strict mode cannot express \
                          (objects must be closed); flatten a struct with named fields",
                 );
@@ -164,28 +165,30 @@ pub fn check_fields(cx: &mut Ctxt, fields: &[Field], strict: bool) {
             if let Some(what) = unsupported(field.ty)
                 && (strict || !what.is_map())
             {
-                cx.error(what.span(), what.message());
+                cx.error_spanned(what.tokens(), what.message());
             }
         }
     }
 }
 
 pub enum Unsupported {
-    Map(proc_macro2::Span, String),
-    Value(proc_macro2::Span),
-    Tuple(proc_macro2::Span),
+    // The offending type's tokens, so the error spans all of it (a `Span`
+    // covers only the first token on stable).
+    Map(proc_macro2::TokenStream, String),
+    Value(proc_macro2::TokenStream),
+    Tuple(proc_macro2::TokenStream),
 }
 
 impl Unsupported {
-    fn is_map(&self) -> bool {
+    pub fn is_map(&self) -> bool {
         matches!(self, Unsupported::Map(..) | Unsupported::Value(..))
     }
 
-    fn span(&self) -> proc_macro2::Span {
+    pub fn tokens(&self) -> &proc_macro2::TokenStream {
         match self {
-            Unsupported::Map(span, _) | Unsupported::Value(span) | Unsupported::Tuple(span) => {
-                *span
-            }
+            Unsupported::Map(tokens, _)
+            | Unsupported::Value(tokens)
+            | Unsupported::Tuple(tokens) => tokens,
         }
     }
 
@@ -249,7 +252,9 @@ fn is_primitive(ty: &Type) -> bool {
 /// so this goes by name; `#[tool(schema = Type)]` overrides a false positive.
 pub fn unsupported(ty: &Type) -> Option<Unsupported> {
     match ty {
-        Type::Tuple(tuple) if !tuple.elems.is_empty() => Some(Unsupported::Tuple(ty.span())),
+        Type::Tuple(tuple) if !tuple.elems.is_empty() => {
+            Some(Unsupported::Tuple(ty.to_token_stream()))
+        }
         Type::Array(array) => unsupported(&array.elem),
         Type::Slice(slice) => unsupported(&slice.elem),
         Type::Reference(reference) => unsupported(&reference.elem),
@@ -267,13 +272,16 @@ pub fn unsupported(ty: &Type) -> Option<Unsupported> {
                 segments.len() >= 2 && segments[segments.len() - 2] == "serde_json";
             match last.as_str() {
                 "HashMap" | "BTreeMap" | "IndexMap" => {
-                    return Some(Unsupported::Map(ty.span(), last.clone()));
+                    return Some(Unsupported::Map(ty.to_token_stream(), last.clone()));
                 }
                 "Map" if from_serde_json => {
-                    return Some(Unsupported::Map(ty.span(), "serde_json::Map".into()));
+                    return Some(Unsupported::Map(
+                        ty.to_token_stream(),
+                        "serde_json::Map".into(),
+                    ));
                 }
                 "Value" if segments.len() == 1 || from_serde_json => {
-                    return Some(Unsupported::Value(ty.span()));
+                    return Some(Unsupported::Value(ty.to_token_stream()));
                 }
                 _ => {}
             }

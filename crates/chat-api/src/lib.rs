@@ -33,6 +33,7 @@ mod generated;
 mod message;
 mod options;
 mod pagination;
+mod parse;
 mod retry;
 mod sse;
 mod stream;
@@ -43,6 +44,7 @@ pub use config::Secret;
 pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
 pub use options::RequestOptions;
+pub use parse::{JsonError, ParseError};
 pub use stream::EventStream;
 
 pub mod tool;

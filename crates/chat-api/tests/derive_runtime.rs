@@ -169,7 +169,8 @@ fn nesting_limit_is_checked_once_at_build() {
     let error = L1::try_parameters().unwrap_err();
     assert_eq!(
         error.problems(),
-        ["objects are nested 11 levels deep; strict mode allows at most 10"]
+        ["objects are nested 11 levels deep, at \
+          `next.next.next.next.next.next.next.next.next.next`; strict mode allows at most 10"]
     );
 }
 
