@@ -113,3 +113,8 @@ pub mod __derive {
     pub use crate::tool::private::*;
     pub use crate::tool::{Schema, SchemaGenerator, StrictSchema, Tool};
 }
+
+/// The README's examples, compiled and checked as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
