@@ -69,6 +69,8 @@ struct Lowerer<'a> {
     /// Which pointer claimed each Rust name, to report clashes precisely.
     claimed: HashMap<String, String>,
     types: IndexMap<String, TypeDef>,
+    /// Inline schemas already defined, by JSON pointer.
+    inline_types: HashMap<String, Ty>,
     operations: Vec<Operation>,
     unsupported: Vec<Unsupported>,
     opaque: Vec<String>,
@@ -88,6 +90,7 @@ impl<'a> Lowerer<'a> {
             nullable_components: HashSet::new(),
             claimed: HashMap::new(),
             types: IndexMap::new(),
+            inline_types: HashMap::new(),
             operations: Vec::new(),
             unsupported: Vec::new(),
             opaque: Vec::new(),
@@ -316,6 +319,30 @@ impl<'a> Lowerer<'a> {
 
     /// Defines an inline schema as a new named type and returns its use.
     fn define_inline(&mut self, name: &str, schema: &SchemaObject, pointer: &str) -> Result<Ty> {
+        // One spec location, one type: `allOf` merging reaches the same
+        // inline schema from every struct that includes its component.
+        if let Some(ty) = self.inline_types.get(pointer) {
+            return Ok(ty.clone());
+        }
+        let ty = self.define_inline_uncached(name, schema, pointer)?;
+        self.inline_types.insert(pointer.to_owned(), ty.clone());
+        Ok(ty)
+    }
+
+    /// The Rust name of the component a pointer lies in.
+    fn owning_component(&self, pointer: &str) -> Option<String> {
+        let rest = pointer.strip_prefix(SCHEMA_PREFIX)?;
+        let raw = rest.split('/').next()?;
+        let name = raw.replace("~1", "/").replace("~0", "~");
+        self.component_names.get(&name).cloned()
+    }
+
+    fn define_inline_uncached(
+        &mut self,
+        name: &str,
+        schema: &SchemaObject,
+        pointer: &str,
+    ) -> Result<Ty> {
         self.claim(name, pointer)?;
         self.insert(name, pointer, Doc::default(), false, placeholder())?;
         match self.shape(name, schema, pointer, true)? {
@@ -614,7 +641,7 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         let required: BTreeSet<String> = schema.required.iter().cloned().collect();
-        self.build_struct(name, &props, &required)
+        self.build_struct(name, &props, &required, pointer)
     }
 
     /// `allOf` → one struct holding every member's properties, in order.
@@ -648,7 +675,7 @@ impl<'a> Lowerer<'a> {
         }
         let props: Vec<(String, Schema, String)> =
             props.into_iter().map(|(k, (s, p))| (k, s, p)).collect();
-        self.build_struct(name, &props, &required)
+        self.build_struct(name, &props, &required, pointer)
     }
 
     fn collect_properties(
@@ -716,6 +743,7 @@ impl<'a> Lowerer<'a> {
         name: &str,
         props: &[(String, Schema, String)],
         required: &BTreeSet<String>,
+        pointer: &str,
     ) -> Result<Struct> {
         let mut fields = Vec::new();
         let mut rust_names: HashMap<String, String> = HashMap::new();
@@ -735,7 +763,16 @@ impl<'a> Lowerer<'a> {
                     ),
                 ));
             }
-            let hint = format!("{name}{}", names::words(json_name));
+            // A property merged in from another component (through `allOf`)
+            // is named after that component, so it is one type wherever it
+            // is merged, not one copy per merging struct.
+            let owner = if prop_pointer.starts_with(&format!("{pointer}/")) {
+                name.to_owned()
+            } else {
+                self.owning_component(prop_pointer)
+                    .unwrap_or_else(|| name.to_owned())
+            };
+            let hint = format!("{owner}{}", names::words(json_name));
             let (ty, nullable, doc, deprecated) = match schema {
                 Schema::Object(obj) => {
                     let stripped = self.strip_null(obj);
