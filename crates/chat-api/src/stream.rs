@@ -418,7 +418,7 @@ mod tests {
     use super::*;
     use futures_util::StreamExt;
 
-    fn stream_of(chunks: &[&'static [u8]], tail_error: bool) -> EventStream<serde_json::Value> {
+    fn stream_of<T: 'static>(chunks: &[&'static [u8]], tail_error: bool) -> EventStream<T> {
         let mut items: Vec<reqwest::Result<Bytes>> =
             chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
         if tail_error {
@@ -534,6 +534,114 @@ mod tests {
         let out = block_on(collect(s));
         assert_eq!(out.len(), 2);
         assert!(matches!(out[1], Err(Error::Stream { .. })), "{out:?}");
+    }
+
+    fn chunk_stream(
+        chunks: &[&'static [u8]],
+        tail_error: bool,
+    ) -> EventStream<CreateChatCompletionStreamResponse> {
+        stream_of(chunks, tail_error)
+    }
+
+    const TWO_CHUNKS: &[u8] = b"data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n\
+data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}\n\n";
+
+    async fn drain<T: serde::de::DeserializeOwned>(s: &mut EventStream<T>) -> usize {
+        let mut n = 0;
+        while s.next().await.is_some() {
+            n += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn only_chat_chunk_streams_fold() {
+        assert!(stream_of::<serde_json::Value>(&[], false).fold.is_none());
+        assert!(chunk_stream(&[], false).fold.is_some());
+    }
+
+    #[test]
+    fn final_completion_after_reading_to_the_end() {
+        for tail in [&b"data: [DONE]\n\n"[..], b""] {
+            let mut s = chunk_stream(&[TWO_CHUNKS, tail], false);
+            assert!(s.current_completion().is_none());
+            assert_eq!(block_on(drain(&mut s)), 2);
+            let current = s.current_completion().unwrap().clone();
+            let done = s.final_completion().unwrap();
+            assert_eq!(done, current);
+            assert_eq!(done.id, "c1");
+            assert_eq!(done.choices[0].message.content.as_deref(), Some("Hello"));
+        }
+    }
+
+    #[test]
+    fn final_completion_before_the_end_is_an_error() {
+        let mut s = chunk_stream(&[TWO_CHUNKS, b"data: [DONE]\n\n"], false);
+        assert!(block_on(s.next()).unwrap().is_ok());
+        assert_eq!(
+            s.current_completion().unwrap().choices[0]
+                .message
+                .content
+                .as_deref(),
+            Some("Hel")
+        );
+        match s.final_completion() {
+            Err(Error::Stream { message, .. }) => assert!(message.contains("end"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn final_completion_without_chunks_is_an_error() {
+        let mut s = chunk_stream(&[b"data: [DONE]\n\n"], false);
+        assert_eq!(block_on(drain(&mut s)), 0);
+        assert!(matches!(s.final_completion(), Err(Error::Stream { .. })));
+    }
+
+    #[test]
+    fn final_completion_replays_the_stream_error() {
+        let mut s = chunk_stream(
+            &[
+                TWO_CHUNKS,
+                b"data: {\"error\": {\"message\": \"overloaded\"}}\n\n",
+            ],
+            false,
+        );
+        assert_eq!(block_on(drain(&mut s)), 3);
+        match s.final_completion() {
+            Err(Error::Api(e)) => {
+                assert_eq!(e.message, "overloaded");
+                assert_eq!(e.request_id.as_deref(), Some("req_s"));
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let mut s = chunk_stream(&[TWO_CHUNKS], true);
+        assert_eq!(block_on(drain(&mut s)), 3);
+        assert!(matches!(s.final_completion(), Err(Error::Stream { .. })));
+    }
+
+    #[test]
+    fn final_completion_reports_a_chunk_that_did_not_decode() {
+        let mut s = chunk_stream(
+            &[
+                b"data: {\"choices\": 5}\n\n",
+                TWO_CHUNKS,
+                b"data: [DONE]\n\n",
+            ],
+            false,
+        );
+        assert_eq!(block_on(drain(&mut s)), 3);
+        match s.final_completion() {
+            Err(Error::Stream {
+                source: Some(source),
+                ..
+            }) => assert!(
+                matches!(source.downcast_ref::<Error>(), Some(Error::Decode { path, .. }) if path == "choices"),
+                "{source:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
