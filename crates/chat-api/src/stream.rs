@@ -555,6 +555,12 @@ data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"
     }
 
     #[test]
+    fn a_folding_stream_can_still_move_to_another_task() {
+        fn assert_send<S: Send>() {}
+        assert_send::<EventStream<CreateChatCompletionStreamResponse>>();
+    }
+
+    #[test]
     fn only_chat_chunk_streams_fold() {
         assert!(stream_of::<serde_json::Value>(&[], false).fold.is_none());
         assert!(chunk_stream(&[], false).fold.is_some());
