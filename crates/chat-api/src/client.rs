@@ -445,7 +445,7 @@ impl Client {
     /// Sends `call` with `"stream": true` and `Accept: text/event-stream` and
     /// returns the typed event stream. Called by generated code.
     #[doc(hidden)]
-    pub async fn execute_stream<T: serde::de::DeserializeOwned>(
+    pub async fn execute_stream<T: serde::de::DeserializeOwned + 'static>(
         &self,
         call: Call,
     ) -> Result<EventStream<T>> {

@@ -23,6 +23,7 @@
 
 #[doc(hidden)]
 pub mod __private;
+mod accumulate;
 mod client;
 mod config;
 mod error;
@@ -39,6 +40,7 @@ mod sse;
 mod stream;
 pub mod strict;
 
+pub use accumulate::ChatCompletionAccumulator;
 pub use client::{Client, ClientBuilder, Response};
 pub use config::Secret;
 pub use error::{ApiError, BoxError, Error, Result};

@@ -1,5 +1,6 @@
 //! Typed server-sent event streams.
 
+use std::any::{Any, TypeId};
 use std::collections::VecDeque;
 use std::fmt;
 use std::marker::PhantomData;
@@ -11,8 +12,10 @@ use bytes::Bytes;
 use futures_core::Stream;
 use http::{HeaderMap, StatusCode};
 
+use crate::accumulate::ChatCompletionAccumulator;
 use crate::error::{ApiError, Error, Result};
 use crate::sse;
+use crate::types::{CreateChatCompletionResponse, CreateChatCompletionStreamResponse};
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
@@ -26,6 +29,10 @@ type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 /// chunk that does not decode is yielded as [`Error::Decode`] and the stream
 /// goes on. A connection that breaks off yields [`Error::Stream`], a silence
 /// longer than the timeout [`Error::Timeout`].
+///
+/// A stream of chat completion chunks also folds them, as they are read, into
+/// the completion a non-streamed request would have returned: see
+/// [`final_completion`](EventStream::final_completion).
 ///
 /// ```no_run
 /// # async fn demo(client: chat_api::Client, call: chat_api::__private::Call) -> chat_api::Result<()> {
@@ -51,7 +58,36 @@ pub struct EventStream<T> {
     /// Events parsed but not yet yielded.
     pending: VecDeque<sse::Event>,
     done: bool,
+    /// Folds the yielded items; only for chat completion chunks.
+    fold: Option<Box<Fold<T>>>,
     _item: PhantomData<fn() -> T>,
+}
+
+/// The accumulator behind [`EventStream::final_completion`], with the
+/// function that feeds it an item (a downcast chosen when the stream is built,
+/// so the generic stream needs no trait bound and other item types pay nothing).
+struct Fold<T> {
+    push: fn(&mut ChatCompletionAccumulator, &T),
+    accumulator: ChatCompletionAccumulator,
+    /// The first error the stream yielded, replayed by `final_completion`.
+    failure: Option<Error>,
+}
+
+impl<T: 'static> Fold<T> {
+    fn for_item_type() -> Option<Box<Self>> {
+        if TypeId::of::<T>() != TypeId::of::<CreateChatCompletionStreamResponse>() {
+            return None;
+        }
+        Some(Box::new(Fold {
+            push: |accumulator, item| {
+                if let Some(chunk) = (item as &dyn Any).downcast_ref() {
+                    accumulator.push(chunk);
+                }
+            },
+            accumulator: ChatCompletionAccumulator::new(),
+            failure: None,
+        }))
+    }
 }
 
 impl<T> fmt::Debug for EventStream<T> {
@@ -64,7 +100,7 @@ impl<T> fmt::Debug for EventStream<T> {
     }
 }
 
-impl<T> EventStream<T> {
+impl<T: 'static> EventStream<T> {
     /// Wraps a successful streaming response. `idle_timeout` bounds the silence
     /// between two chunks.
     pub(crate) fn new(response: reqwest::Response, idle_timeout: Option<Duration>) -> Self {
@@ -94,10 +130,13 @@ impl<T> EventStream<T> {
             idle_armed: false,
             pending: VecDeque::new(),
             done: false,
+            fold: Fold::for_item_type(),
             _item: PhantomData,
         }
     }
+}
 
+impl<T> EventStream<T> {
     /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
@@ -115,6 +154,21 @@ impl<T> EventStream<T> {
         self.status
     }
 
+    /// Feeds an item about to be yielded to the fold, if this stream folds.
+    fn observe(&mut self, item: &Result<T>) {
+        let Some(fold) = self.fold.as_mut() else {
+            return;
+        };
+        match item {
+            Ok(item) => (fold.push)(&mut fold.accumulator, item),
+            Err(err) => {
+                if fold.failure.is_none() {
+                    fold.failure = Some(replay(err));
+                }
+            }
+        }
+    }
+
     fn finish(&mut self) {
         self.done = true;
         // Dropping the body closes the connection now rather than when the
@@ -122,6 +176,105 @@ impl<T> EventStream<T> {
         self.body = None;
         self.idle = None;
         self.pending.clear();
+    }
+}
+
+impl EventStream<CreateChatCompletionStreamResponse> {
+    /// The completion folded from every chunk of the stream, as a
+    /// non-streamed request would have returned it. Call it after reading the
+    /// stream to its end; it merges choices, content, tool calls, logprobs and
+    /// usage as [`ChatCompletionAccumulator`] describes.
+    ///
+    /// Folding happens while the stream is polled, so this is cheap and needs
+    /// no network. It fails rather than return a completion with parts missing:
+    ///
+    /// - with a copy of the first error the stream yielded, if any: the
+    ///   [`Error::Api`] sent inside the stream, an [`Error::Timeout`], an
+    ///   [`Error::Stream`] for a broken connection, or an [`Error::Stream`]
+    ///   whose source is the [`Error::Decode`] of a chunk that did not decode
+    ///   (even though the stream went on after it);
+    /// - with an [`Error::Stream`] if the stream has not been read to its end
+    ///   (`data: [DONE]`, or the server closing the response), or ended without
+    ///   a single chunk.
+    ///
+    /// [`current_completion`](Self::current_completion) shows what was folded
+    /// so far, whatever the state of the stream.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: chat_api::Client, request: chat_api::types::CreateChatCompletionRequest) -> chat_api::Result<()> {
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut stream = client.create_chat_completion_stream(&request).await?;
+    /// while let Some(chunk) = stream.next().await {
+    ///     if let Some(text) = chunk?.choices.first().and_then(|c| c.delta.content.as_deref()) {
+    ///         print!("{text}");
+    ///     }
+    /// }
+    /// let completion = stream.final_completion()?;
+    /// for call in completion.choices[0].message.tool_calls.iter().flatten() {
+    ///     println!("{call:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn final_completion(self) -> Result<CreateChatCompletionResponse> {
+        let done = self.done;
+        let Some(fold) = self.fold else {
+            // Unreachable: every stream of this item type folds.
+            return Err(stream_error("this stream does not fold its chunks"));
+        };
+        if let Some(failure) = fold.failure {
+            return Err(failure);
+        }
+        if !done {
+            return Err(stream_error(
+                "final_completion was called before the stream was read to its end",
+            ));
+        }
+        if fold.accumulator.chunk_count() == 0 {
+            return Err(stream_error("the stream ended without sending a chunk"));
+        }
+        Ok(fold.accumulator.finish())
+    }
+
+    /// The completion folded from the chunks read so far; `None` before the
+    /// first chunk. Unlike [`final_completion`](Self::final_completion) it
+    /// does not check how the stream ended, and it can be called mid-stream.
+    pub fn current_completion(&self) -> Option<&CreateChatCompletionResponse> {
+        self.fold
+            .as_ref()
+            .filter(|fold| fold.accumulator.chunk_count() > 0)
+            .map(|fold| fold.accumulator.snapshot())
+    }
+}
+
+fn stream_error(message: &str) -> Error {
+    Error::Stream {
+        message: message.to_owned(),
+        source: None,
+    }
+}
+
+/// A copy of an error the stream yielded, for `final_completion` to return
+/// again (`Error` is not `Clone`: reqwest errors and boxed sources are not).
+fn replay(err: &Error) -> Error {
+    match err {
+        Error::Api(api) => Error::Api(api.clone()),
+        Error::Timeout => Error::Timeout,
+        Error::Stream { message, .. } => stream_error(message),
+        Error::Decode {
+            path,
+            message,
+            snippet,
+        } => Error::Stream {
+            message: "a chunk did not decode, so the folded completion would be incomplete"
+                .to_owned(),
+            source: Some(Box::new(Error::Decode {
+                path: path.clone(),
+                message: message.clone(),
+                snippet: snippet.clone(),
+            })),
+        },
+        other => stream_error(&other.to_string()),
     }
 }
 
@@ -187,6 +340,7 @@ impl<T: serde::de::DeserializeOwned> Stream for EventStream<T> {
                         if matches!(item, Err(Error::Api(_))) {
                             this.finish();
                         }
+                        this.observe(&item);
                         return Poll::Ready(Some(item));
                     }
                 }
@@ -210,10 +364,12 @@ impl<T: serde::de::DeserializeOwned> Stream for EventStream<T> {
                     } else {
                         "the connection broke off mid-stream"
                     };
-                    return Poll::Ready(Some(Err(Error::Stream {
+                    let item = Err(Error::Stream {
                         message: message.to_owned(),
                         source: Some(Box::new(err)),
-                    })));
+                    });
+                    this.observe(&item);
+                    return Poll::Ready(Some(item));
                 }
                 Poll::Ready(None) => {
                     this.body = None;
@@ -245,7 +401,9 @@ impl<T: serde::de::DeserializeOwned> Stream for EventStream<T> {
                             && idle.as_mut().poll(cx).is_ready()
                         {
                             this.finish();
-                            return Poll::Ready(Some(Err(Error::Timeout)));
+                            let item = Err(Error::Timeout);
+                            this.observe(&item);
+                            return Poll::Ready(Some(item));
                         }
                     }
                     return Poll::Pending;
@@ -260,7 +418,7 @@ mod tests {
     use super::*;
     use futures_util::StreamExt;
 
-    fn stream_of(chunks: &[&'static [u8]], tail_error: bool) -> EventStream<serde_json::Value> {
+    fn stream_of<T: 'static>(chunks: &[&'static [u8]], tail_error: bool) -> EventStream<T> {
         let mut items: Vec<reqwest::Result<Bytes>> =
             chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
         if tail_error {
@@ -376,6 +534,120 @@ mod tests {
         let out = block_on(collect(s));
         assert_eq!(out.len(), 2);
         assert!(matches!(out[1], Err(Error::Stream { .. })), "{out:?}");
+    }
+
+    fn chunk_stream(
+        chunks: &[&'static [u8]],
+        tail_error: bool,
+    ) -> EventStream<CreateChatCompletionStreamResponse> {
+        stream_of(chunks, tail_error)
+    }
+
+    const TWO_CHUNKS: &[u8] = b"data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n\
+data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}\n\n";
+
+    async fn drain<T: serde::de::DeserializeOwned>(s: &mut EventStream<T>) -> usize {
+        let mut n = 0;
+        while s.next().await.is_some() {
+            n += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn a_folding_stream_can_still_move_to_another_task() {
+        fn assert_send<S: Send>() {}
+        assert_send::<EventStream<CreateChatCompletionStreamResponse>>();
+    }
+
+    #[test]
+    fn only_chat_chunk_streams_fold() {
+        assert!(stream_of::<serde_json::Value>(&[], false).fold.is_none());
+        assert!(chunk_stream(&[], false).fold.is_some());
+    }
+
+    #[test]
+    fn final_completion_after_reading_to_the_end() {
+        for tail in [&b"data: [DONE]\n\n"[..], b""] {
+            let mut s = chunk_stream(&[TWO_CHUNKS, tail], false);
+            assert!(s.current_completion().is_none());
+            assert_eq!(block_on(drain(&mut s)), 2);
+            let current = s.current_completion().unwrap().clone();
+            let done = s.final_completion().unwrap();
+            assert_eq!(done, current);
+            assert_eq!(done.id, "c1");
+            assert_eq!(done.choices[0].message.content.as_deref(), Some("Hello"));
+        }
+    }
+
+    #[test]
+    fn final_completion_before_the_end_is_an_error() {
+        let mut s = chunk_stream(&[TWO_CHUNKS, b"data: [DONE]\n\n"], false);
+        assert!(block_on(s.next()).unwrap().is_ok());
+        assert_eq!(
+            s.current_completion().unwrap().choices[0]
+                .message
+                .content
+                .as_deref(),
+            Some("Hel")
+        );
+        match s.final_completion() {
+            Err(Error::Stream { message, .. }) => assert!(message.contains("end"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn final_completion_without_chunks_is_an_error() {
+        let mut s = chunk_stream(&[b"data: [DONE]\n\n"], false);
+        assert_eq!(block_on(drain(&mut s)), 0);
+        assert!(matches!(s.final_completion(), Err(Error::Stream { .. })));
+    }
+
+    #[test]
+    fn final_completion_replays_the_stream_error() {
+        let mut s = chunk_stream(
+            &[
+                TWO_CHUNKS,
+                b"data: {\"error\": {\"message\": \"overloaded\"}}\n\n",
+            ],
+            false,
+        );
+        assert_eq!(block_on(drain(&mut s)), 3);
+        match s.final_completion() {
+            Err(Error::Api(e)) => {
+                assert_eq!(e.message, "overloaded");
+                assert_eq!(e.request_id.as_deref(), Some("req_s"));
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let mut s = chunk_stream(&[TWO_CHUNKS], true);
+        assert_eq!(block_on(drain(&mut s)), 3);
+        assert!(matches!(s.final_completion(), Err(Error::Stream { .. })));
+    }
+
+    #[test]
+    fn final_completion_reports_a_chunk_that_did_not_decode() {
+        let mut s = chunk_stream(
+            &[
+                b"data: {\"choices\": 5}\n\n",
+                TWO_CHUNKS,
+                b"data: [DONE]\n\n",
+            ],
+            false,
+        );
+        assert_eq!(block_on(drain(&mut s)), 3);
+        match s.final_completion() {
+            Err(Error::Stream {
+                source: Some(source),
+                ..
+            }) => assert!(
+                matches!(source.downcast_ref::<Error>(), Some(Error::Decode { path, .. }) if path == "choices"),
+                "{source:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
