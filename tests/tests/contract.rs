@@ -494,7 +494,11 @@ async fn validation_is_effective() {
     assert_eq!(err.status, 422, "{err:?}");
     assert!(err.body.contains("temperature"), "{}", err.body);
 
-    // Query parameters are validated as well.
+    // Query parameters are validated as well, the metadata filter among
+    // them (an object, sent as `metadata[key]=value`).
+    let err = api_error(client.get::<Value>("/chat/completions?metadata=5").await);
+    assert_eq!(err.status, 422, "{err:?}");
+    assert!(err.body.contains("metadata"), "{}", err.body);
     let err = api_error(client.get::<Value>("/chat/completions?limit=many").await);
     assert_eq!(err.status, 422, "{err:?}");
     assert!(err.body.contains("limit"), "{}", err.body);
