@@ -415,16 +415,16 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
             "legacy functions and function_call",
             CreateChatCompletionRequest {
                 functions: Some(vec![ChatCompletionFunctions {
-                    name: "lookup_order".into(),
-                    description: Some("Look an order up by id.".into()),
+                    name: GetWeather::NAME.into(),
+                    description: GetWeather::description().map(str::to_owned),
                     parameters: GetWeather::tool().function.parameters,
                 }]),
                 function_call: Some(CreateChatCompletionRequestFunctionCall::ChatCompletionFunctionCallOption(
                     ChatCompletionFunctionCallOption {
-                        name: "lookup_order".into(),
+                        name: GetWeather::NAME.into(),
                     },
                 )),
-                ..chat("Where is order 42?")
+                ..chat("Weather in Paris?")
             },
         ),
         (
