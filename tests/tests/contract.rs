@@ -267,7 +267,7 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
         (
             "a single stop string",
             CreateChatCompletionRequest {
-                stop: Some(Some("END".to_owned()).into()),
+                stop: Some("END".into()),
                 ..chat("Count to three.")
             },
         ),

@@ -238,7 +238,9 @@ impl<'a> Lowerer<'a> {
                     *owned = merged;
                     // The merged branch may itself be nullable.
                     let again = self.strip_null(owned);
-                    let schema = again.schema.into_owned();
+                    let mut schema = again.schema;
+                    self.strip_branch_nulls(&mut schema);
+                    let schema = schema.into_owned();
                     return Stripped {
                         schema: std::borrow::Cow::Owned(schema),
                         nullable: true,
@@ -251,9 +253,48 @@ impl<'a> Lowerer<'a> {
         if nullable && out.nullable {
             out.to_mut().nullable = false;
         }
+        if nullable {
+            self.strip_branch_nulls(&mut out);
+        }
         Stripped {
             schema: out,
             nullable,
+        }
+    }
+
+    /// Once null is taken off a union as a whole, a branch that also admits
+    /// null says nothing more: the use site is already an `Option`, so
+    /// `StopConfiguration::String` holds a `String`, not an `Option<String>`.
+    fn strip_branch_nulls(&self, schema: &mut std::borrow::Cow<'_, SchemaObject>) {
+        let nullable_branch = |b: &Schema| {
+            b.object()
+                .is_some_and(|o| o.reference.is_none() && self.strip_null(o).nullable)
+        };
+        for which in [0, 1] {
+            let branches = if which == 0 {
+                &schema.any_of
+            } else {
+                &schema.one_of
+            };
+            let Some(branches) = branches else { continue };
+            if !branches.iter().any(nullable_branch) {
+                continue;
+            }
+            let stripped: Vec<Schema> = branches
+                .iter()
+                .map(|b| match b.object() {
+                    Some(o) if o.reference.is_none() => {
+                        Schema::Object(Box::new(self.strip_null(o).schema.into_owned()))
+                    }
+                    _ => b.clone(),
+                })
+                .collect();
+            let owned = schema.to_mut();
+            if which == 0 {
+                owned.any_of = Some(stripped);
+            } else {
+                owned.one_of = Some(stripped);
+            }
         }
     }
 

@@ -493,3 +493,28 @@ fn endpoints_path_query_body_streaming_pagination_and_unsupported() {
     insta::assert_snapshot!("endpoints_endpoints", endpoints);
     insta::assert_snapshot!("endpoints_types", types_body(&generated));
 }
+
+#[test]
+fn a_branch_null_is_dropped_when_the_whole_union_is_nullable() {
+    // StopConfiguration's shape: `anyOf: [{oneOf: [string|null, array]}, null]`.
+    // The field is already an `Option`; a second `Option` inside the
+    // `String` variant would only make users write `Some(Some(..))`.
+    let doc = common::document(serde_json::json!({
+        "Stop": {"anyOf": [
+            {"oneOf": [{"type": ["string", "null"]}, {"type": "array", "items": {"type": "string"}}]},
+            {"type": "null"}
+        ]},
+        "Req": {"type": "object", "properties": {"stop": {"$ref": "#/components/schemas/Stop"}}},
+        "Resp": {"type": "object", "properties": {"stop": {"$ref": "#/components/schemas/Stop"}}}
+    }));
+    let generated = common::generate(&doc);
+    let types = &generated
+        .files
+        .iter()
+        .find(|(n, _)| n == "types.rs")
+        .expect("types.rs")
+        .1;
+    assert!(types.contains("String(String)"), "{types}");
+    assert!(!types.contains("Option<Option"), "{types}");
+    assert!(types.contains("pub stop: Option<Stop>"), "{types}");
+}

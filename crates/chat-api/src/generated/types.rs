@@ -5059,7 +5059,7 @@ impl<'de> Deserialize<'de> for ServiceTier {
 #[serde(untagged)]
 pub enum StopConfiguration {
     /// Defaults to `"<|endoftext|>"`.
-    String(Option<String>),
+    String(String),
     /// The `Array` form.
     Array(Vec<String>),
 }
@@ -5068,9 +5068,14 @@ impl Default for StopConfiguration {
         Self::String(Default::default())
     }
 }
-impl From<Option<String>> for StopConfiguration {
-    fn from(value: Option<String>) -> Self {
+impl From<String> for StopConfiguration {
+    fn from(value: String) -> Self {
         Self::String(value)
+    }
+}
+impl From<&str> for StopConfiguration {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }
 impl From<Vec<String>> for StopConfiguration {
