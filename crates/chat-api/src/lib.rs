@@ -38,6 +38,7 @@ mod retry;
 mod sse;
 mod stream;
 pub mod strict;
+mod tools;
 
 pub use client::{Client, ClientBuilder, Response};
 pub use config::Secret;
@@ -46,6 +47,13 @@ pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};
 pub use stream::EventStream;
+/// Inference markers of [`HandlerReturn`]; not named by users.
+#[doc(hidden)]
+pub use tools::marker as __tool_marker;
+pub use tools::{
+    DEFAULT_MAX_ROUNDS, HandlerReturn, Json, ToolHandler, ToolOutput, ToolRun, Toolbox,
+    ToolboxError,
+};
 
 pub mod tool;
 
