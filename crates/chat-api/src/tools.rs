@@ -52,7 +52,9 @@
 //! `Toolbox::new().with(define)`, passing the function itself, cannot be
 //! written in Rust: a function item's type has no name, so neither the macro
 //! nor this crate can attach the arguments type to it. `DefineArgs::call`
-//! is the same function with the arguments already parsed.
+//! is the same function with the arguments already parsed. A function with
+//! a `#[tool(context)]` parameter is registered with a closure that supplies
+//! it: `.handler(move |args: AddArgs| args.call(&db))`.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -616,6 +618,9 @@ impl Toolbox {
 
     fn unknown_tool(&self, name: &str) -> String {
         let available: Vec<String> = self.names().map(|n| format!("`{n}`")).collect();
+        if available.is_empty() {
+            return format!("there is no tool named `{name}`; no tools are available");
+        }
         format!(
             "there is no tool named `{name}`; the tools are: {}",
             available.join(", ")

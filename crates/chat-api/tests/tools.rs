@@ -192,6 +192,15 @@ async fn unknown_tools_are_reported_to_the_model() {
     );
 }
 
+#[tokio::test]
+async fn an_empty_toolbox_says_so() {
+    let error = Toolbox::new().call(&call("1", "anything", "{}")).await;
+    assert_eq!(
+        error,
+        Err("Error: there is no tool named `anything`; no tools are available".to_owned())
+    );
+}
+
 #[test]
 fn duplicate_names_are_rejected() {
     let tools = Toolbox::new().handler(DoubleArgs::call);
