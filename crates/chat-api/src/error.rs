@@ -71,6 +71,13 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// [`Client::run_tools`](crate::Client::run_tools) used up the toolbox's
+    /// [`max_rounds`](crate::Toolbox::max_rounds) and the model was still
+    /// calling tools. The run so far is kept, tool results of the last round
+    /// included, so it can be inspected or resumed with its `messages`.
+    // Boxed: a whole conversation would make every `Result<T, Error>` large.
+    #[error("the model was still calling tools after {} rounds (the toolbox's `max_rounds`)", .0.rounds)]
+    ToolRounds(Box<crate::ToolRun>),
 }
 
 /// An error reported by the server.
@@ -255,7 +262,10 @@ impl Error {
                 !e.in_stream && crate::retry::should_retry_status(e.status, &e.headers)
             }
             Error::Timeout | Error::Connection(_) => true,
-            Error::Decode { .. } | Error::Stream { .. } | Error::InvalidRequest { .. } => false,
+            Error::Decode { .. }
+            | Error::Stream { .. }
+            | Error::InvalidRequest { .. }
+            | Error::ToolRounds(_) => false,
         }
     }
 

@@ -39,6 +39,7 @@ mod retry;
 mod sse;
 mod stream;
 pub mod strict;
+mod tools;
 
 pub use accumulate::ChatCompletionAccumulator;
 pub use client::{Client, ClientBuilder, Response};
@@ -48,6 +49,13 @@ pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};
 pub use stream::EventStream;
+/// Inference markers of [`HandlerReturn`]; not named by users.
+#[doc(hidden)]
+pub use tools::marker as __tool_marker;
+pub use tools::{
+    DEFAULT_MAX_ROUNDS, HandlerReturn, Json, ToolHandler, ToolOutput, ToolRun, Toolbox,
+    ToolboxError,
+};
 
 pub mod tool;
 

@@ -146,6 +146,46 @@ pub trait Tool: StrictSchema {
             Err(error) => panic!("{error}"),
         }
     }
+
+    /// Pairs this tool with the code that runs it, for a
+    /// [`Toolbox`](crate::Toolbox): a function or closure taking `Self`,
+    /// sync or async, returning a [`ToolOutput`](crate::ToolOutput) (a
+    /// string, a number, a `Result<impl Serialize, impl Display>`, …). For a
+    /// `#[chat_api::tool]` function, pass the generated `call`.
+    ///
+    /// ```
+    /// use chat_api::{Tool, Toolbox};
+    /// use serde::Deserialize;
+    ///
+    /// /// Get the current weather for a city.
+    /// #[derive(Deserialize, Tool)]
+    /// struct GetWeather {
+    ///     location: String,
+    /// }
+    ///
+    /// async fn get_weather(args: GetWeather) -> Result<String, std::io::Error> {
+    ///     Ok(format!("22°C in {}", args.location))
+    /// }
+    ///
+    /// /// Look a word up in the dictionary.
+    /// #[chat_api::tool]
+    /// fn define(word: String) -> String {
+    ///     format!("{word}: a word")
+    /// }
+    ///
+    /// let tools = Toolbox::new()
+    ///     .with(GetWeather::handler(get_weather))
+    ///     .with(DefineArgs::handler(DefineArgs::call));
+    /// # assert_eq!(tools.names().collect::<Vec<_>>(), ["get_weather", "define"]);
+    /// ```
+    fn handler<F, R, M>(handler: F) -> crate::ToolHandler
+    where
+        Self: serde::de::DeserializeOwned + Sized + 'static,
+        F: Fn(Self) -> R + Send + Sync + 'static,
+        R: crate::HandlerReturn<M>,
+    {
+        crate::ToolHandler::new(handler)
+    }
 }
 
 /// A `response_format` of type `json_schema` whose schema is `T`'s, so the

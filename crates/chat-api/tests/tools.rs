@@ -1,0 +1,607 @@
+//! The toolbox (dispatch, outputs, errors fed back to the model) and
+//! `Client::run_tools` against a local scripted server.
+//!
+//! The server is the approach of `client_runtime.rs`, cut down: it listens
+//! on 127.0.0.1:0 only, serves one request per connection, accepts a bounded
+//! number of connections, and records every request body so tests assert on
+//! what the client sent, never on timing.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chat_api::types::{
+    ChatCompletionMessageToolCall, ChatCompletionRequestMessage, CreateChatCompletionRequest,
+};
+use chat_api::{Client, Error, Json, Tool, ToolOutput, Toolbox, ToolboxError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+// ------------------------------------------------------------------- tools
+
+/// Get the current weather for a city.
+#[derive(Debug, Deserialize, Tool)]
+struct GetWeather {
+    /// City name, e.g. "Paris".
+    location: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("no weather station in {0}")]
+struct NoStation(String);
+
+async fn get_weather(args: GetWeather) -> Result<String, NoStation> {
+    if args.location == "Atlantis" {
+        return Err(NoStation(args.location));
+    }
+    Ok(format!("22°C in {}", args.location))
+}
+
+/// Look a word up in the dictionary.
+#[chat_api::tool]
+async fn define(
+    /// The word to look up.
+    word: String,
+) -> Result<String, std::io::Error> {
+    Ok(format!("{word}: the smell of rain"))
+}
+
+/// Double a number.
+#[chat_api::tool]
+fn double(n: i64) -> i64 {
+    n * 2
+}
+
+#[derive(serde::Serialize)]
+struct Forecast {
+    celsius: f64,
+    sky: &'static str,
+}
+
+/// The forecast as a structure.
+#[derive(Deserialize, Tool)]
+struct Forecasts {
+    days: u8,
+}
+
+fn toolbox() -> Toolbox {
+    Toolbox::new()
+        .with(GetWeather::handler(get_weather))
+        .handler(DefineArgs::call)
+        .handler(DoubleArgs::call)
+        .handler(|f: Forecasts| {
+            let all: Vec<_> = (0..f.days)
+                .map(|_| Forecast {
+                    celsius: 21.5,
+                    sky: "clear",
+                })
+                .collect();
+            Ok::<_, std::convert::Infallible>(all)
+        })
+}
+
+fn call(id: &str, name: &str, arguments: &str) -> ChatCompletionMessageToolCall {
+    serde_json::from_value(json!({
+        "id": id,
+        "type": "function",
+        "function": {"name": name, "arguments": arguments},
+    }))
+    .expect("a tool call")
+}
+
+// ----------------------------------------------------------------- toolbox
+
+#[test]
+fn tools_are_listed_in_order_with_their_schemas() {
+    let tools = toolbox();
+    assert_eq!(
+        tools.names().collect::<Vec<_>>(),
+        ["get_weather", "define", "double", "forecasts"]
+    );
+    let json = serde_json::to_value(tools.tools()).unwrap();
+    assert_eq!(json[0]["type"], "function");
+    assert_eq!(json[0]["function"]["name"], "get_weather");
+    assert_eq!(json[0]["function"]["strict"], true);
+    assert_eq!(
+        json[0]["function"]["description"],
+        "Get the current weather for a city."
+    );
+    assert_eq!(
+        json[1]["function"]["parameters"]["properties"]["word"]["description"],
+        "The word to look up."
+    );
+}
+
+#[tokio::test]
+async fn calls_are_dispatched_by_name() {
+    let tools = toolbox();
+    assert_eq!(
+        tools
+            .call(&call("1", "get_weather", r#"{"location": "Paris"}"#))
+            .await,
+        Ok("22°C in Paris".to_owned())
+    );
+    assert_eq!(
+        tools
+            .call(&call("2", "define", r#"{"word": "petrichor"}"#))
+            .await,
+        Ok("petrichor: the smell of rain".to_owned())
+    );
+    assert_eq!(
+        tools.call(&call("3", "double", r#"{"n": 21}"#)).await,
+        Ok("42".to_owned())
+    );
+    assert_eq!(
+        tools.call(&call("4", "forecasts", r#"{"days": 2}"#)).await,
+        Ok(r#"[{"celsius":21.5,"sky":"clear"},{"celsius":21.5,"sky":"clear"}]"#.to_owned())
+    );
+}
+
+#[tokio::test]
+async fn bad_arguments_are_reported_to_the_model() {
+    let tools = toolbox();
+    let wrong_type = tools
+        .call(&call("1", "double", r#"{"n": "twenty"}"#))
+        .await
+        .unwrap_err();
+    assert!(
+        wrong_type.starts_with(
+            "Error: the arguments do not match the parameters of `double`: at `n`: invalid type"
+        ),
+        "{wrong_type}"
+    );
+    let missing = tools
+        .call(&call("2", "get_weather", "{}"))
+        .await
+        .unwrap_err();
+    assert!(missing.contains("missing field `location`"), "{missing}");
+    let not_json = tools
+        .call(&call("3", "define", "not json"))
+        .await
+        .unwrap_err();
+    assert!(
+        not_json.starts_with(
+            "Error: the arguments do not match the parameters of `define`: expected ident at line 1"
+        ),
+        "{not_json}"
+    );
+}
+
+#[tokio::test]
+async fn handler_errors_are_reported_to_the_model() {
+    let error = toolbox()
+        .call(&call("1", "get_weather", r#"{"location": "Atlantis"}"#))
+        .await;
+    assert_eq!(
+        error,
+        Err("Error: no weather station in Atlantis".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn unknown_tools_are_reported_to_the_model() {
+    let error = toolbox()
+        .call(&call("1", "get_time", "{}"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        "Error: there is no tool named `get_time`; the tools are: `get_weather`, `define`, \
+         `double`, `forecasts`"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_toolbox_says_so() {
+    let error = Toolbox::new().call(&call("1", "anything", "{}")).await;
+    assert_eq!(
+        error,
+        Err("Error: there is no tool named `anything`; no tools are available".to_owned())
+    );
+}
+
+#[test]
+fn duplicate_names_are_rejected() {
+    let tools = Toolbox::new().handler(DoubleArgs::call);
+    let error = tools
+        .clone()
+        .try_with(DoubleArgs::handler(|args: DoubleArgs| args.n))
+        .unwrap_err();
+    assert!(matches!(&error, ToolboxError::DuplicateName(name) if name == "double"));
+    assert_eq!(
+        error.to_string(),
+        "the toolbox already has a tool named `double`"
+    );
+    // The toolbox is unchanged by a rejected handler.
+    assert_eq!(tools.names().collect::<Vec<_>>(), ["double"]);
+}
+
+#[test]
+#[should_panic(expected = "the toolbox already has a tool named `define`")]
+fn with_panics_on_a_duplicate_name() {
+    let _ = Toolbox::new()
+        .handler(DefineArgs::call)
+        .handler(DefineArgs::call);
+}
+
+#[test]
+fn outputs_strings_as_is_and_other_values_as_json() {
+    assert_eq!("plain".into_content(), Ok("plain".to_owned()));
+    assert_eq!(String::from("x\"y").into_content(), Ok("x\"y".to_owned()));
+    assert_eq!(
+        Ok::<_, String>("inside".to_owned()).into_content(),
+        Ok("inside".to_owned())
+    );
+    assert_eq!(Json("quoted").into_content(), Ok("\"quoted\"".to_owned()));
+    assert_eq!(1.5.into_content(), Ok("1.5".to_owned()));
+    assert_eq!(true.into_content(), Ok("true".to_owned()));
+    assert_eq!(().into_content(), Ok("null".to_owned()));
+    assert_eq!(None::<u8>.into_content(), Ok("null".to_owned()));
+    assert_eq!(
+        json!({"a": [1, 2]}).into_content(),
+        Ok(r#"{"a":[1,2]}"#.to_owned())
+    );
+    assert_eq!(
+        Err::<u8, _>("bad input").into_content(),
+        Err("bad input".to_owned())
+    );
+    // A map with non-string keys cannot be JSON: an error for the model, not a panic.
+    let map: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+    let error = Json(map).into_content().unwrap_err();
+    assert!(
+        error.starts_with("the tool's result could not be serialized"),
+        "{error}"
+    );
+}
+
+// ------------------------------------------------------------------ server
+
+const MAX_CONNECTIONS: usize = 16;
+const MAX_HEAD: usize = 64 * 1024;
+
+struct Server {
+    base_url: String,
+    bodies: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Server {
+    /// Answers each chat completion with `script(n)`, `n` being the 0-based request number.
+    async fn start(script: impl Fn(usize) -> Value + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&bodies);
+        let script = Arc::new(script);
+        tokio::spawn(async move {
+            for _ in 0..MAX_CONNECTIONS {
+                let Ok((socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let recorded = Arc::clone(&recorded);
+                let script = Arc::clone(&script);
+                tokio::spawn(async move {
+                    let _ = serve_one(socket, &recorded, script.as_ref()).await;
+                });
+            }
+        });
+        Server {
+            base_url: format!("http://{addr}/v1"),
+            bodies,
+        }
+    }
+
+    fn client(&self) -> Client {
+        Client::builder()
+            .base_url(&self.base_url)
+            .max_retries(0)
+            .build()
+            .expect("client")
+    }
+
+    fn bodies(&self) -> Vec<Value> {
+        self.bodies.lock().unwrap().clone()
+    }
+}
+
+async fn serve_one(
+    mut socket: TcpStream,
+    recorded: &Mutex<Vec<Value>>,
+    script: &(dyn Fn(usize) -> Value + Send + Sync),
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 || buf.len() > MAX_HEAD {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < length.min(1 << 20) {
+        let mut chunk = [0u8; 4096];
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    let n = {
+        let mut all = recorded.lock().unwrap();
+        all.push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+        all.len() - 1
+    };
+    let reply = script(n).to_string();
+    let out = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+        reply.len()
+    );
+    socket.write_all(out.as_bytes()).await?;
+    socket.shutdown().await
+}
+
+/// A completion whose first choice calls `calls` (id, name, arguments).
+fn tool_calls(calls: &[(&str, &str, &str)]) -> Value {
+    let calls: Vec<Value> = calls
+        .iter()
+        .map(|(id, name, arguments)| {
+            json!({"id": id, "type": "function", "function": {"name": name, "arguments": arguments}})
+        })
+        .collect();
+    json!({
+        "id": "chatcmpl-tools", "object": "chat.completion", "created": 0, "model": "test",
+        "choices": [{"index": 0, "finish_reason": "tool_calls",
+            "message": {"role": "assistant", "content": null, "refusal": null, "tool_calls": calls}}]
+    })
+}
+
+fn answer(text: &str) -> Value {
+    json!({
+        "id": "chatcmpl-answer", "object": "chat.completion", "created": 0, "model": "test",
+        "choices": [{"index": 0, "finish_reason": "stop",
+            "message": {"role": "assistant", "content": text, "refusal": null}}]
+    })
+}
+
+fn request(text: &str) -> CreateChatCompletionRequest {
+    CreateChatCompletionRequest {
+        model: "test".into(),
+        messages: vec![ChatCompletionRequestMessage::user(text)],
+        ..Default::default()
+    }
+}
+
+/// Guards against a hang (e.g. calls run one after the other waiting on each
+/// other); it is not a timing assertion.
+async fn within<F: std::future::Future>(future: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(30), future)
+        .await
+        .expect("the run finished")
+}
+
+// -------------------------------------------------------------------- loop
+
+#[tokio::test]
+async fn parallel_calls_then_answer() {
+    let server = Server::start(|n| match n {
+        0 => tool_calls(&[
+            ("call_weather", "meet_weather", r#"{"location": "Paris"}"#),
+            ("call_define", "meet_define", r#"{"word": "petrichor"}"#),
+        ]),
+        _ => answer("It is 22°C; petrichor is the smell of rain."),
+    })
+    .await;
+
+    // Each handler waits for the other to start: this run only finishes if
+    // the two calls execute concurrently.
+    let barrier = Arc::new(tokio::sync::Barrier::new(2));
+    let (b1, b2) = (Arc::clone(&barrier), Arc::clone(&barrier));
+    /// Weather, after meeting the other call.
+    #[derive(Deserialize, Tool)]
+    struct MeetWeather {
+        location: String,
+    }
+    /// Definition, after meeting the other call.
+    #[derive(Deserialize, Tool)]
+    struct MeetDefine {
+        word: String,
+    }
+    let tools = Toolbox::new()
+        .handler(move |args: MeetWeather| {
+            let barrier = Arc::clone(&b1);
+            async move {
+                barrier.wait().await;
+                Ok::<_, String>(format!("22°C in {}", args.location))
+            }
+        })
+        .handler(move |args: MeetDefine| {
+            let barrier = Arc::clone(&b2);
+            async move {
+                barrier.wait().await;
+                Ok::<_, String>(format!("{}: the smell of rain", args.word))
+            }
+        });
+
+    let run = within(
+        server
+            .client()
+            .run_tools(request("Weather and a word?"), &tools),
+    )
+    .await
+    .expect("the run succeeds");
+    assert_eq!(run.rounds, 2);
+    assert_eq!(
+        run.content(),
+        Some("It is 22°C; petrichor is the smell of rain.")
+    );
+
+    let bodies = server.bodies();
+    assert_eq!(bodies.len(), 2);
+    // The toolbox's tools were sent, both rounds.
+    for body in &bodies {
+        let names: Vec<&str> = body["tools"]
+            .as_array()
+            .expect("tools")
+            .iter()
+            .map(|t| t["function"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["meet_weather", "meet_define"]);
+    }
+    assert_eq!(
+        bodies[0]["messages"],
+        json!([{"role": "user", "content": "Weather and a word?"}])
+    );
+    let messages = bodies[1]["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), 4, "{messages:#?}");
+    assert_eq!(messages[0]["role"], "user");
+    assert_eq!(messages[1]["role"], "assistant");
+    let replayed: Vec<&str> = messages[1]["tool_calls"]
+        .as_array()
+        .expect("the assistant turn keeps its tool calls")
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(replayed, ["call_weather", "call_define"]);
+    assert_eq!(
+        messages[1]["tool_calls"][0]["function"]["arguments"],
+        r#"{"location": "Paris"}"#
+    );
+    assert_eq!(
+        messages[2],
+        json!({"role": "tool", "tool_call_id": "call_weather", "content": "22°C in Paris"})
+    );
+    assert_eq!(
+        messages[3],
+        json!({"role": "tool", "tool_call_id": "call_define", "content": "petrichor: the smell of rain"})
+    );
+
+    // The history is what was sent, plus the final answer.
+    assert_eq!(run.messages.len(), 5);
+    assert_eq!(
+        serde_json::to_value(&run.messages[..4]).unwrap(),
+        bodies[1]["messages"]
+    );
+    assert_eq!(
+        serde_json::to_value(&run.messages[4]).unwrap()["content"],
+        "It is 22°C; petrichor is the smell of rain."
+    );
+}
+
+#[tokio::test]
+async fn failures_inside_a_round_go_back_to_the_model() {
+    let server = Server::start(|n| match n {
+        0 => tool_calls(&[
+            ("call_unknown", "get_time", "{}"),
+            ("call_bad", "double", r#"{"n": "two"}"#),
+            ("call_err", "get_weather", r#"{"location": "Atlantis"}"#),
+        ]),
+        _ => answer("Sorry."),
+    })
+    .await;
+    let run = within(server.client().run_tools(request("?"), &toolbox()))
+        .await
+        .expect("tool failures do not fail the run");
+    assert_eq!(run.content(), Some("Sorry."));
+    let messages = server.bodies()[1]["messages"].clone();
+    let tool_messages: Vec<(&str, &str)> = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .map(|m| {
+            (
+                m["tool_call_id"].as_str().unwrap(),
+                m["content"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tool_messages.len(), 3);
+    assert_eq!(tool_messages[0].0, "call_unknown");
+    assert!(
+        tool_messages[0]
+            .1
+            .starts_with("Error: there is no tool named `get_time`")
+    );
+    assert_eq!(tool_messages[1].0, "call_bad");
+    assert!(
+        tool_messages[1]
+            .1
+            .starts_with("Error: the arguments do not match the parameters of `double`: at `n`")
+    );
+    assert_eq!(
+        tool_messages[2],
+        ("call_err", "Error: no weather station in Atlantis")
+    );
+}
+
+#[tokio::test]
+async fn max_rounds_stops_a_model_that_keeps_calling() {
+    let server = Server::start(|n| {
+        let id = format!("call_{n}");
+        tool_calls(&[(&id, "double", r#"{"n": 1}"#)])
+    })
+    .await;
+    let tools = toolbox().max_rounds(3);
+    let mut request = request("Loop forever");
+    // A forced call applies to the first round only.
+    request.tool_choice = Some(serde_json::from_value(json!("required")).unwrap());
+
+    let error = within(server.client().run_tools(request, &tools))
+        .await
+        .unwrap_err();
+    let Error::ToolRounds(run) = &error else {
+        panic!("expected ToolRounds, got {error:?}");
+    };
+    assert_eq!(run.rounds, 3);
+    assert_eq!(
+        error.to_string(),
+        "the model was still calling tools after 3 rounds (the toolbox's `max_rounds`)"
+    );
+    let bodies = server.bodies();
+    assert_eq!(bodies.len(), 3, "no request beyond max_rounds");
+    assert_eq!(bodies[0]["tool_choice"], "required");
+    assert!(bodies[1].get("tool_choice").is_none(), "{}", bodies[1]);
+    // user + 3 × (assistant turn, tool result): the last round's calls were
+    // answered, so the history can be sent again as it is.
+    assert_eq!(run.messages.len(), 7);
+    let last = serde_json::to_value(run.messages.last()).unwrap();
+    assert_eq!(
+        last,
+        json!({"role": "tool", "tool_call_id": "call_2", "content": "2"})
+    );
+}
+
+#[tokio::test]
+async fn request_tools_are_kept_when_given() {
+    let server = Server::start(|_| answer("ok")).await;
+    let mut request = request("hi");
+    request.tools = Some(Toolbox::new().handler(DoubleArgs::call).tools());
+    let run = within(server.client().run_tools(request, &toolbox()))
+        .await
+        .unwrap();
+    assert_eq!(run.rounds, 1);
+    assert_eq!(run.messages.len(), 2);
+    let tools = &server.bodies()[0]["tools"];
+    assert_eq!(tools.as_array().map(Vec::len), Some(1));
+    assert_eq!(tools[0]["function"]["name"], "double");
+}
+
+/// The loop future can be spawned on a multi-threaded runtime.
+#[test]
+fn run_tools_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = Client::builder().build().unwrap();
+    let tools = toolbox();
+    let future = client.run_tools(request("hi"), &tools);
+    assert_send(&future);
+}
