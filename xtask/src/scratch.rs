@@ -37,7 +37,7 @@ pub fn write(spec: &Path, dir: &Path, chat_api: &Path) -> Result<Generated, Stri
             async fn execute_unit(&self, call: __private::Call) -> Result<()> {
                 self.0.execute_unit(call).await
             }
-            async fn execute_stream<T: serde::de::DeserializeOwned>(&self, call: __private::Call) -> Result<EventStream<T>> {
+            async fn execute_stream<T: serde::de::DeserializeOwned + 'static>(&self, call: __private::Call) -> Result<EventStream<T>> {
                 self.0.execute_stream(call).await
             }
         }
