@@ -141,3 +141,44 @@ fn model_ids_are_open() {
         ModelIdsShared::Gpt4o
     );
 }
+
+#[test]
+fn a_missing_required_field_without_a_default_is_named_in_the_error() {
+    // Leniency stops where there is no sensible empty value: a tagged union
+    // has none, so its absence is an error that names the field.
+    let err =
+        serde_json::from_value::<ChatCompletionModeration>(json!({"output": {"type": "flagged"}}))
+            .expect_err("must fail");
+    assert!(err.to_string().contains("missing field `input`"), "{err}");
+}
+
+#[test]
+fn response_structs_decode_from_borrowed_and_owned_input_alike() {
+    // Keys are borrowed from a string and owned when decoding from a
+    // `serde_json::Value` (as tagged unions do); escaped keys are owned too.
+    let text = r#"{"id":"x","model":"m","created":1,"choices":[],"obj\u0065ct":"chat.completion","n\u0065w":1}"#;
+    let from_str: CreateChatCompletionResponse = serde_json::from_str(text).expect("from str");
+    let value: Value = serde_json::from_str(text).expect("json");
+    let from_value: CreateChatCompletionResponse =
+        serde_json::from_value(value).expect("from value");
+    assert_eq!(from_str, from_value);
+    assert_eq!(from_str.extra["new"], 1);
+    assert!(
+        !from_str.extra.contains_key("object"),
+        "a known key, even escaped, is not extra"
+    );
+}
+
+#[test]
+fn decode_errors_inside_response_structs_keep_their_position() {
+    // serde's `flatten` would buffer each object and lose line/column, and
+    // with them the client's error snippet; the generated impls do not.
+    let text = "{\n\"id\": \"x\",\n\"choices\": [{\"index\": \"zero\"}]\n}";
+    let err = serde_json::from_str::<CreateChatCompletionResponse>(text).expect_err("must fail");
+    assert_eq!(
+        (err.line(), err.classify()),
+        (3, serde_json::error::Category::Data),
+        "{err}"
+    );
+    assert!(err.to_string().contains("line 3"), "{err}");
+}
