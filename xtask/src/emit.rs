@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
 
 use crate::docs;
 use crate::ir::*;
@@ -664,9 +663,4 @@ fn pagination(ir: &Ir, op: &Operation) -> Option<Pagination> {
         query_name: query_name.clone(),
         query_impl,
     })
-}
-
-/// Renders a JSON value for documentation.
-pub fn json_inline(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }

@@ -14,7 +14,7 @@ use crate::config::{
     Secret,
 };
 use crate::error::{ApiError, Error, Result};
-use crate::options::{RequestOptions, is_sensitive};
+use crate::options::{RequestOptions, header};
 use crate::retry;
 use crate::stream::EventStream;
 
@@ -182,15 +182,9 @@ impl ClientBuilder {
     /// A header sent with every request. An invalid name or value makes
     /// [`build`](Self::build) fail.
     pub fn default_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
-        match (
-            HeaderName::try_from(name.as_ref()),
-            HeaderValue::try_from(value.as_ref()),
-        ) {
-            (Ok(name), Ok(mut value)) => {
-                value.set_sensitive(is_sensitive(&name));
-                self.headers.push((name, value));
-            }
-            _ => {
+        match header(name.as_ref(), value.as_ref()) {
+            Some(header) => self.headers.push(header),
+            None => {
                 // The value may be a credential: name only the header.
                 self.error
                     .get_or_insert(format!("invalid default header `{}`", name.as_ref()));

@@ -66,16 +66,10 @@ impl RequestOptions {
     /// An invalid name or value makes the request fail with
     /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
     pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
-        match (
-            HeaderName::try_from(name.as_ref()),
-            HeaderValue::try_from(value.as_ref()),
-        ) {
-            (Ok(name), Ok(mut value)) => {
-                value.set_sensitive(is_sensitive(&name));
-                self.headers.push((name, value));
-            }
+        match header(name.as_ref(), value.as_ref()) {
+            Some(header) => self.headers.push(header),
             // The value is not quoted: it may be a credential.
-            _ => self.fail(format!("invalid header `{}`", name.as_ref())),
+            None => self.fail(format!("invalid header `{}`", name.as_ref())),
         }
         self
     }
@@ -117,6 +111,15 @@ impl RequestOptions {
 }
 
 /// Headers whose values must not be printed.
+/// A header to send, its value marked sensitive when it may be a credential
+/// (so it never shows in `Debug` output); `None` when name or value is invalid.
+pub(crate) fn header(name: &str, value: &str) -> Option<(HeaderName, HeaderValue)> {
+    let name = HeaderName::try_from(name).ok()?;
+    let mut value = HeaderValue::try_from(value).ok()?;
+    value.set_sensitive(is_sensitive(&name));
+    Some((name, value))
+}
+
 pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
     name == http::header::AUTHORIZATION
         || name == http::header::PROXY_AUTHORIZATION
