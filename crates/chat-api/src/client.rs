@@ -297,9 +297,7 @@ impl<T> Response<T> {
 
     /// The `x-request-id` header.
     pub fn request_id(&self) -> Option<&str> {
-        self.headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
+        crate::error::request_id(&self.headers)
     }
 
     /// The decoded body.

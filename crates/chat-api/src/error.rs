@@ -151,7 +151,7 @@ impl std::error::Error for ApiError {}
 impl ApiError {
     /// Builds an error from a non-success response's status, headers and body.
     pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, body: &[u8]) -> Self {
-        let request_id = request_id(&headers);
+        let request_id = request_id(&headers).map(str::to_owned);
         let mut error = ApiError::from_body(status, body);
         error.request_id = request_id;
         error.headers = headers;
@@ -218,11 +218,8 @@ fn value_to_string(v: &serde_json::Value) -> Option<String> {
 }
 
 /// Reads the `x-request-id` header.
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-request-id").and_then(|v| v.to_str().ok())
 }
 
 impl Error {

@@ -144,9 +144,7 @@ impl<T> EventStream<T> {
 
     /// The `x-request-id` response header.
     pub fn request_id(&self) -> Option<&str> {
-        self.headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
+        crate::error::request_id(&self.headers)
     }
 
     /// The HTTP status of the response.
@@ -313,7 +311,7 @@ impl<T: serde::de::DeserializeOwned> EventStream<T> {
 
     fn stream_error(&self, data: &str) -> Error {
         let mut error = ApiError::from_body(self.status, data.as_bytes());
-        error.request_id = crate::error::request_id(&self.headers);
+        error.request_id = crate::error::request_id(&self.headers).map(str::to_owned);
         error.headers = self.headers.clone();
         error.in_stream = true;
         error.into()

@@ -11,18 +11,13 @@
 
 use serde_json::{Map, Value};
 
-/// At most this many object properties in the whole schema.
-pub const MAX_PROPERTIES: usize = 5000;
-/// At most this many levels of object nesting.
-pub const MAX_NESTING: usize = 10;
-/// At most this many enum values in the whole schema.
-pub const MAX_ENUM_VALUES: usize = 1000;
-/// Total characters of property names, definition names and enum values.
-pub const MAX_TOTAL_CHARS: usize = 120_000;
-/// A single enum with more than [`LARGE_ENUM`] values may total this many characters.
-pub const MAX_LARGE_ENUM_CHARS: usize = 15_000;
-/// Above this many values an enum counts as large.
-pub const LARGE_ENUM: usize = 250;
+// One set of figures for the derive's check and `strict::validate`; the
+// names here are the ones this module has always exported.
+pub use crate::strict::limits::{
+    LARGE_ENUM_MAX_CHARS as MAX_LARGE_ENUM_CHARS, LARGE_ENUM_THRESHOLD as LARGE_ENUM,
+    MAX_ENUM_VALUES, MAX_NESTING_DEPTH as MAX_NESTING, MAX_PROPERTIES,
+    MAX_TOTAL_STRING_CHARS as MAX_TOTAL_CHARS,
+};
 
 #[derive(Default)]
 struct Counts {
