@@ -1177,24 +1177,13 @@ impl<'a> Lowerer<'a> {
         let mut query_fields = Vec::new();
         for (i, param) in params.iter().enumerate() {
             let param_pointer = format!("{pointer}/parameters/{i}");
-            let param = match &param.reference {
-                Some(reference) => {
-                    let name = reference
-                        .strip_prefix("#/components/parameters/")
-                        .ok_or_else(|| {
-                            err(&param_pointer, format!("unsupported $ref `{reference}`"))
-                        })?;
-                    self.doc
-                        .components
-                        .parameters
-                        .get(name)
-                        .cloned()
-                        .ok_or_else(|| {
-                            err(&param_pointer, format!("unresolved $ref `{reference}`"))
-                        })?
-                }
-                None => param.clone(),
-            };
+            let param = resolve_component(
+                &self.doc.components.parameters,
+                "parameters",
+                param.reference.as_deref(),
+                param,
+                &param_pointer,
+            )?;
             let doc = Doc {
                 description: param.description.clone(),
                 ..Doc::default()
@@ -1287,24 +1276,13 @@ impl<'a> Lowerer<'a> {
             None => None,
             Some(body) => {
                 let body_pointer = format!("{pointer}/requestBody");
-                let body = match &body.reference {
-                    Some(reference) => {
-                        let name = reference
-                            .strip_prefix("#/components/requestBodies/")
-                            .ok_or_else(|| {
-                                err(&body_pointer, format!("unsupported $ref `{reference}`"))
-                            })?;
-                        self.doc
-                            .components
-                            .request_bodies
-                            .get(name)
-                            .cloned()
-                            .ok_or_else(|| {
-                                err(&body_pointer, format!("unresolved $ref `{reference}`"))
-                            })?
-                    }
-                    None => body.clone(),
-                };
+                let body = resolve_component(
+                    &self.doc.components.request_bodies,
+                    "requestBodies",
+                    body.reference.as_deref(),
+                    body,
+                    &body_pointer,
+                )?;
                 match body.content.get("application/json") {
                     Some(media) => match &media.schema {
                         Some(schema) => Some(self.use_of(
@@ -1333,24 +1311,13 @@ impl<'a> Lowerer<'a> {
             }
             saw_success = true;
             let resp_pointer = format!("{pointer}/responses/{status}");
-            let resp = match &resp.reference {
-                Some(reference) => {
-                    let name = reference
-                        .strip_prefix("#/components/responses/")
-                        .ok_or_else(|| {
-                            err(&resp_pointer, format!("unsupported $ref `{reference}`"))
-                        })?;
-                    self.doc
-                        .components
-                        .responses
-                        .get(name)
-                        .cloned()
-                        .ok_or_else(|| {
-                            err(&resp_pointer, format!("unresolved $ref `{reference}`"))
-                        })?
-                }
-                None => resp.clone(),
-            };
+            let resp = resolve_component(
+                &self.doc.components.responses,
+                "responses",
+                resp.reference.as_deref(),
+                resp,
+                &resp_pointer,
+            )?;
             if resp.content.is_empty() {
                 continue;
             }
@@ -1408,6 +1375,29 @@ impl<'a> Lowerer<'a> {
             stream_event,
         }))
     }
+}
+
+/// A parameter, request body or response, following its `$ref` into
+/// `#/components/<kind>/` if it has one.
+fn resolve_component<T: Clone>(
+    section: &IndexMap<String, T>,
+    kind: &str,
+    reference: Option<&str>,
+    inline: &T,
+    pointer: &str,
+) -> Result<T> {
+    let Some(reference) = reference else {
+        return Ok(inline.clone());
+    };
+    let name = reference
+        .strip_prefix("#/components/")
+        .and_then(|rest| rest.strip_prefix(kind))
+        .and_then(|rest| rest.strip_prefix('/'))
+        .ok_or_else(|| err(pointer, format!("unsupported $ref `{reference}`")))?;
+    section
+        .get(name)
+        .cloned()
+        .ok_or_else(|| err(pointer, format!("unresolved $ref `{reference}`")))
 }
 
 enum Shape {

@@ -220,3 +220,30 @@ fn a_property_named_extra_is_fine_on_request_only_structs() {
         .1;
     assert!(types.contains("pub extra: Option<String>"), "{types}");
 }
+
+#[test]
+fn unresolved_references_to_parameters_bodies_and_responses_name_their_pointer() {
+    // Each kind is resolved by the same code; each must report where it failed.
+    let cases = [
+        (
+            serde_json::json!({"operationId": "op", "parameters": [{"$ref": "#/components/parameters/Nope"}],
+                "responses": {"200": {"description": "ok"}}}),
+            "#/paths/~1things/get/parameters/0",
+        ),
+        (
+            serde_json::json!({"operationId": "op", "requestBody": {"$ref": "#/components/requestBodies/Nope"},
+                "responses": {"200": {"description": "ok"}}}),
+            "#/paths/~1things/get/requestBody",
+        ),
+        (
+            serde_json::json!({"operationId": "op", "responses": {"200": {"$ref": "#/components/responses/Nope"}}}),
+            "#/paths/~1things/get/responses/200",
+        ),
+    ];
+    for (operation, pointer) in cases {
+        let spec =
+            serde_json::json!({"openapi": "3.1.0", "paths": {"/things": {"get": operation}}});
+        let e = generate_err(&spec);
+        assert!(e.contains(pointer) && e.contains("unresolved $ref"), "{e}");
+    }
+}
