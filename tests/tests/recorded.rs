@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/recorded")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/recorded")
 }
 
 fn files(suffix: &str) -> Vec<PathBuf> {
@@ -18,7 +18,7 @@ fn files(suffix: &str) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| {
             panic!(
-                "{}: {e} (shared/ must sit beside the checkout)",
+                "{}: {e} (tests/fixtures/recorded)",
                 dir.display()
             )
         })

@@ -16,7 +16,7 @@ fn read(path: &Path) -> String {
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let chat = read(&root.join("spec/openapi.json"));
-    let full = read(&root.join("../shared/upstream/openapi.json"));
+    let full = read(&root.join("spec/upstream/openapi.json"));
     for (name, text, samples) in [("chat", &chat, 50), ("upstream", &full, 10)] {
         let mut group = c.benchmark_group(name);
         group

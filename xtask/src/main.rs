@@ -13,8 +13,9 @@ usage:
       --check writes nothing and fails when the checked-in code is stale
   cargo xtask scratch --spec FILE --out DIR
       generate any spec (e.g. the whole upstream one) into a throwaway crate at DIR
-  cargo xtask spec --upstream FILE [--out FILE]
-      extract the Chat Completions part of an upstream OpenAPI spec into spec/openapi.json";
+  cargo xtask spec [--upstream FILE] [--out FILE]
+      extract the Chat Completions part of an upstream OpenAPI spec
+      (default spec/upstream/openapi.json) into spec/openapi.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -87,7 +88,7 @@ fn run(args: &[String]) -> Result<(), String> {
         "spec" => {
             let upstream = flags
                 .path("--upstream")
-                .ok_or("--upstream FILE is required")?;
+                .unwrap_or_else(|| root.join(spec::UPSTREAM));
             let out = flags
                 .path("--out")
                 .unwrap_or_else(|| root.join(codegen::SPEC));

@@ -6,6 +6,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
+/// The checked-in upstream document `cargo xtask spec` reads by default.
+pub const UPSTREAM: &str = "spec/upstream/openapi.json";
+
 /// Paths this project covers.
 pub const PATH_PREFIX: &str = "/chat/completions";
 

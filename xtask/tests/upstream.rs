@@ -11,7 +11,7 @@ fn root() -> PathBuf {
 }
 
 fn generate_and_check(spec_file: &str) {
-    let spec = root().join("../shared/upstream").join(spec_file);
+    let spec = root().join("spec/upstream").join(spec_file);
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let dir = target.join(format!("scratch-{}", spec_file.trim_end_matches(".json")));
     let _ = std::fs::remove_dir_all(&dir);

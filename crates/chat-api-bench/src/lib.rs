@@ -2,7 +2,7 @@
 //!
 //! The benchmarks live in `benches/`; this library holds the helpers they
 //! share: loading the recorded OpenAI responses from
-//! `shared/fixtures/recorded`, splitting recorded SSE bodies into their chunk
+//! `tests/fixtures/recorded`, splitting recorded SSE bodies into their chunk
 //! payloads, sorting fixtures by which decoders accept them, and the request
 //! the encoding benchmark serializes. See `README.md` for the command and the
 //! measured figures.
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/fixtures/recorded"
+        "/../../tests/fixtures/recorded"
     ))
 }
 

@@ -16,13 +16,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/recorded")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/recorded")
 }
 
 /// Every recorded stream: (file name, SSE text).
 fn recorded_streams() -> Vec<(String, String)> {
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
-        .expect("shared/fixtures/recorded must sit beside the checkout")
+        .expect("tests/fixtures/recorded is in the repository")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.ends_with(".sse"))
         .collect();

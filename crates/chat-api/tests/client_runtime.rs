@@ -939,14 +939,14 @@ async fn pagination_follows_three_pages() {
 // ------------------------------------------------------ generated types
 
 fn fixtures() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/recorded")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/recorded")
 }
 
 fn fixture(name: &str) -> String {
     let path = fixtures().join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "{}: {e} (shared/ must sit beside the checkout)",
+            "{}: {e} (tests/fixtures/recorded)",
             path.display()
         )
     })
@@ -959,7 +959,7 @@ async fn recorded_streams_decode_into_generated_chunks() {
     use chat_api::types::CreateChatCompletionStreamResponse;
 
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
-        .expect("shared/fixtures/recorded must sit beside the checkout")
+        .expect("tests/fixtures/recorded is in the repository")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.ends_with(".sse"))
         .collect();

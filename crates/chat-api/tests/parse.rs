@@ -12,15 +12,14 @@ use chat_api::{ParseError, Tool};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// A recorded response from `shared/fixtures/recorded` (beside the checkout,
-/// as for the workspace's `recorded` tests).
+/// A recorded response from `tests/fixtures/recorded`.
 fn recorded(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/recorded")
+        .join("../../tests/fixtures/recorded")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "{}: {e} (shared/ must sit beside the checkout)",
+            "{}: {e} (tests/fixtures/recorded)",
             path.display()
         )
     });
