@@ -4,8 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::error::SpecError;
 use crate::ir::*;
-use crate::lower::SpecError;
 
 pub fn run(ir: &mut Ir) -> Result<(), SpecError> {
     mark_directions(ir);

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::{emit, ir, lower, openapi};
+use crate::{analyze, emit, ir, lower, openapi};
 
 /// The checked-in spec, relative to the workspace root.
 pub const SPEC: &str = "spec/openapi.json";
@@ -32,7 +32,8 @@ pub fn generate_from_str(text: &str) -> Result<Generated, String> {
     }
     let doc: openapi::Document =
         serde_json::from_str(text).map_err(|e| format!("not an OpenAPI document: {e}"))?;
-    let ir = lower::lower(&doc).map_err(|e| e.to_string())?;
+    let mut ir = lower::lower(&doc).map_err(|e| e.to_string())?;
+    analyze::run(&mut ir).map_err(|e| e.to_string())?;
     let files = emit::files(&ir)?;
     Ok(Generated { files, ir })
 }

@@ -8,6 +8,7 @@ pub mod analyze;
 pub mod codegen;
 pub mod docs;
 pub mod emit;
+pub mod error;
 pub mod ir;
 pub mod lower;
 pub mod names;
