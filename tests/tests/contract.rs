@@ -221,7 +221,7 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
             "tools and a json_schema response format",
             CreateChatCompletionRequest {
                 tools: Some(vec![GetWeather::tool().into(), hand_written_tool.into()]),
-                tool_choice: Some(ChatCompletionToolChoiceOptionToolChoiceMode::Auto.into()),
+                tool_choice: Some(ToolChoiceMode::Auto.into()),
                 parallel_tool_calls: Some(false),
                 response_format: Some(chat_api::response_format::<Person>()),
                 ..chat("Who is mentioned, and what is the weather there?")
@@ -233,7 +233,7 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
                 tools: Some(vec![GetWeather::tool().into()]),
                 tool_choice: Some(
                     ChatCompletionNamedToolChoice {
-                        function: ChatCompletionNamedToolChoiceFunction {
+                        function: NamedFunction {
                             name: GetWeather::NAME.into(),
                         },
                     }
@@ -274,9 +274,7 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
         (
             "json_object response format and legacy fields",
             CreateChatCompletionRequest {
-                response_format: Some(CreateChatCompletionRequestResponseFormat::JsonObject(
-                    ResponseFormatJsonObject {},
-                )),
+                response_format: Some(ResponseFormat::JsonObject(ResponseFormatJsonObject {})),
                 max_tokens: Some(100),
                 user: Some("user-1".into()),
                 ..chat("Reply with a JSON object.")
@@ -290,9 +288,7 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
                     ChatCompletionRequestMessage::developer("Think step by step."),
                     ChatCompletionRequestMessage::user("What is 17 * 23?"),
                 ],
-                response_format: Some(CreateChatCompletionRequestResponseFormat::Text(
-                    ResponseFormatText {},
-                )),
+                response_format: Some(ResponseFormat::Text(ResponseFormatText {})),
                 reasoning_effort: Some(ReasoningEffort::from("low")),
                 verbosity: Some(Verbosity::from("low")),
                 ..Default::default()
@@ -301,8 +297,8 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
         (
             "an image content part",
             CreateChatCompletionRequest {
-                messages: vec![ChatCompletionRequestMessage::user(
-                    ChatCompletionRequestUserMessageContent::ArrayOfContentParts(vec![
+                messages: vec![ChatCompletionRequestMessage::user(UserContent::Parts(
+                    vec![
                         ChatCompletionRequestUserMessageContentPart::Text(
                             ChatCompletionRequestMessageContentPartText {
                                 text: "What is in this image?".into(),
@@ -311,43 +307,43 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
                         ),
                         ChatCompletionRequestUserMessageContentPart::ImageUrl(
                             ChatCompletionRequestMessageContentPartImage {
-                                image_url: ChatCompletionRequestMessageContentPartImageImageUrl {
+                                image_url: ImageUrl {
                                     url: "https://example.com/cat.png".into(),
                                     ..Default::default()
                                 },
                                 ..Default::default()
                             },
                         ),
-                    ]),
-                )],
+                    ],
+                ))],
                 ..chat("unused")
             },
         ),
         (
             "an audio and a file content part",
             CreateChatCompletionRequest {
-                messages: vec![ChatCompletionRequestMessage::user(
-                    ChatCompletionRequestUserMessageContent::ArrayOfContentParts(vec![
+                messages: vec![ChatCompletionRequestMessage::user(UserContent::Parts(
+                    vec![
                         ChatCompletionRequestUserMessageContentPart::InputAudio(
                             ChatCompletionRequestMessageContentPartAudio {
-                                input_audio: ChatCompletionRequestMessageContentPartAudioInputAudio {
+                                input_audio: InputAudio {
                                     data: "UklGRg==".into(),
-                                    format: ChatCompletionRequestMessageContentPartAudioInputAudioFormat::Wav,
+                                    format: InputAudioFormat::Wav,
                                 },
-                                ..Default::default()
+                                prompt_cache_breakpoint: None,
                             },
                         ),
                         ChatCompletionRequestUserMessageContentPart::File(
                             ChatCompletionRequestMessageContentPartFile {
-                                file: ChatCompletionRequestMessageContentPartFileFile {
+                                file: InputFile {
                                     file_id: Some("file-abc".into()),
                                     ..Default::default()
                                 },
                                 ..Default::default()
                             },
                         ),
-                    ]),
-                )],
+                    ],
+                ))],
                 ..chat("unused")
             },
         ),
@@ -355,10 +351,10 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
             "audio output",
             CreateChatCompletionRequest {
                 model: "gpt-4o-audio-preview".into(),
-                modalities: Some(vec![ResponseModalitiesItem::Text, ResponseModalitiesItem::Audio]),
-                audio: Some(CreateChatCompletionRequestAudio {
+                modalities: Some(vec![Modality::Text, Modality::Audio]),
+                audio: Some(AudioOutput {
                     voice: VoiceIdsShared::Alloy.into(),
-                    format: CreateChatCompletionRequestAudioFormat::Mp3,
+                    format: AudioFormat::Mp3,
                 }),
                 ..chat("Say hello.")
             },
@@ -376,8 +372,8 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
             "web search options",
             CreateChatCompletionRequest {
                 model: "gpt-4o-search-preview".into(),
-                web_search_options: Some(CreateChatCompletionRequestWebSearchOptions {
-                    user_location: Some(CreateChatCompletionRequestWebSearchOptionsUserLocation {
+                web_search_options: Some(WebSearchOptions {
+                    user_location: Some(WebSearchUserLocation {
                         approximate: WebSearchLocation {
                             country: Some("FR".into()),
                             city: Some("Paris".into()),
@@ -392,22 +388,18 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
         (
             "a custom tool with a grammar",
             CreateChatCompletionRequest {
-                tools: Some(vec![CreateChatCompletionRequestToolsItem::Custom(
-                    CustomToolChatCompletions {
-                        custom: CustomToolChatCompletionsCustom {
-                            name: "math".into(),
-                            description: Some("Evaluate an expression.".into()),
-                            format: Some(CustomToolChatCompletionsCustomFormat::Grammar(
-                                CustomToolChatCompletionsCustomFormatGrammar {
-                                    grammar: CustomToolChatCompletionsCustomFormatGrammarGrammar {
-                                        definition: "start: NUMBER".into(),
-                                        syntax: CustomToolChatCompletionsCustomFormatGrammarGrammarSyntax::Lark,
-                                    },
-                                },
-                            )),
-                        },
+                tools: Some(vec![ToolDefinition::Custom(CustomToolChatCompletions {
+                    custom: CustomToolSpec {
+                        name: "math".into(),
+                        description: Some("Evaluate an expression.".into()),
+                        format: Some(CustomToolFormat::Grammar(CustomGrammarFormat {
+                            grammar: Grammar {
+                                definition: "start: NUMBER".into(),
+                                syntax: GrammarSyntax::Lark,
+                            },
+                        })),
                     },
-                )]),
+                })]),
                 ..chat("What is 2 + 2?")
             },
         ),
@@ -419,11 +411,9 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
                     description: GetWeather::description().map(str::to_owned),
                     parameters: GetWeather::tool().function.parameters,
                 }]),
-                function_call: Some(CreateChatCompletionRequestFunctionCall::ChatCompletionFunctionCallOption(
-                    ChatCompletionFunctionCallOption {
-                        name: GetWeather::NAME.into(),
-                    },
-                )),
+                function_call: Some(FunctionChoice::Named(ChatCompletionFunctionCallOption {
+                    name: GetWeather::NAME.into(),
+                })),
                 ..chat("Weather in Paris?")
             },
         ),
@@ -557,7 +547,7 @@ async fn replayed_assistant_turn_is_accepted() {
         .iter()
         .flatten()
         .filter_map(|call| match call {
-            ChatCompletionMessageToolCallsItem::Function(f) => Some(f.id.clone()),
+            ToolCall::Function(f) => Some(f.id.clone()),
             _ => None,
         })
         .collect();
@@ -606,7 +596,7 @@ async fn stored_completion_endpoints_are_accepted() {
             id,
             &GetChatCompletionMessagesQuery {
                 limit: Some(2),
-                order: Some(GetChatCompletionMessagesQueryOrder::Desc),
+                order: Some(Order::Desc),
                 after: Some("msg-1".into()),
             },
         )
@@ -625,7 +615,7 @@ async fn stored_completion_endpoints_are_accepted() {
                 .into(),
             ),
             limit: Some(2),
-            order: Some(ListChatCompletionsQueryOrder::Desc),
+            order: Some(Order::Desc),
             ..Default::default()
         })
         .await

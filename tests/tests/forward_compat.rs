@@ -32,18 +32,70 @@ fn unknown_finish_reason_is_kept() {
     let c = decode(&v);
     assert_eq!(
         c.choices[0].finish_reason,
-        CreateChatCompletionResponseChoicesItemFinishReason::Unknown("pause".into())
+        Some(FinishReason::Unknown("pause".into()))
     );
-    assert_eq!(c.choices[0].finish_reason.as_str(), "pause");
+    assert_eq!(
+        c.choices[0]
+            .finish_reason
+            .as_ref()
+            .map(FinishReason::as_str),
+        Some("pause")
+    );
     assert_eq!(serde_json::to_value(&c).expect("encodes"), v);
 }
 
 #[test]
 fn known_finish_reason_is_a_variant() {
     let c = decode(&completion(|_| {}));
+    assert_eq!(c.choices[0].finish_reason, Some(FinishReason::Stop));
+}
+
+/// Compatible servers (vLLM, llama.cpp mid-generation snapshots, gateways)
+/// send `"finish_reason": null` or leave it out of a unary response. That is
+/// `None`, distinguishable from every real reason, and it is written back as
+/// `null`: never as `"stop"` or `""`.
+#[test]
+fn a_null_or_absent_finish_reason_is_none_never_a_real_reason() {
+    let null = completion(|v| v["choices"][0]["finish_reason"] = Value::Null);
+    let absent = completion(|v| {
+        v["choices"][0]
+            .as_object_mut()
+            .expect("a choice object")
+            .remove("finish_reason");
+    });
+    for body in [&null, &absent] {
+        let c = decode(body);
+        assert_eq!(c.choices[0].finish_reason, None, "{body}");
+        assert_eq!(
+            serde_json::to_value(&c).expect("encodes")["choices"][0]["finish_reason"],
+            Value::Null,
+            "{body}"
+        );
+    }
+    assert_eq!(serde_json::to_value(decode(&null)).expect("encodes"), null);
+}
+
+/// One `FinishReason` type serves the response, the stream chunk and the
+/// fold: a value moves between them without conversion.
+#[test]
+fn response_and_chunk_choices_share_one_finish_reason() {
+    let chunk: CreateChatCompletionStreamResponse = serde_json::from_value(json!({
+        "id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "length"}]
+    }))
+    .expect("decodes");
+    let from_chunk: Option<FinishReason> = chunk.choices[0].finish_reason.clone();
+    let mut response = decode(&completion(|_| {}));
+    response.choices[0].finish_reason = from_chunk;
     assert_eq!(
-        c.choices[0].finish_reason,
-        CreateChatCompletionResponseChoicesItemFinishReason::Stop
+        response.choices[0].finish_reason,
+        Some(FinishReason::Length)
+    );
+    let mut fold = chat_api::ChatCompletionAccumulator::new();
+    fold.push(&chunk);
+    assert_eq!(
+        fold.snapshot().choices[0].finish_reason,
+        chunk.choices[0].finish_reason
     );
 }
 
@@ -84,7 +136,7 @@ fn unknown_tool_call_kind_is_kept_verbatim() {
         .tool_calls
         .as_ref()
         .expect("tool calls");
-    assert_eq!(calls[0], ChatCompletionMessageToolCallsItem::Unknown(call));
+    assert_eq!(calls[0], ToolCall::Unknown(call));
     assert_eq!(serde_json::to_value(&c).expect("encodes"), v);
 }
 
@@ -100,7 +152,7 @@ fn known_tool_call_kind_decodes_typed() {
         .as_ref()
         .expect("tool calls")[0]
     {
-        ChatCompletionMessageToolCallsItem::Function(call) => {
+        ToolCall::Function(call) => {
             assert_eq!(call.function.arguments, "{\"a\":1}")
         }
         other => panic!("expected a function call, got {other:?}"),
@@ -116,7 +168,10 @@ fn fields_compatible_servers_omit_or_null_do_not_fail() {
     });
     let c = decode(&v);
     assert_eq!(c.created, 0);
-    assert_eq!(c.choices[0].finish_reason.as_str(), "eos");
+    assert_eq!(
+        c.choices[0].finish_reason,
+        Some(FinishReason::Unknown("eos".into()))
+    );
     let chunk: CreateChatCompletionStreamResponse =
         serde_json::from_value(json!({"id": "x", "choices": null, "created": 1, "model": "m"}))
             .expect("chunk decodes");

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::settings::{MAX_INVENTED_NAME, Settings};
 use crate::{analyze, emit, ir, lower, openapi};
 
 /// The checked-in spec, relative to the workspace root.
@@ -17,14 +18,25 @@ pub struct Generated {
     pub ir: ir::Ir,
 }
 
-/// Reads and generates; writes nothing.
+/// Reads and generates with the naming table beside the spec, if any;
+/// writes nothing.
 pub fn generate(spec: &Path) -> Result<Generated, String> {
-    let text = std::fs::read_to_string(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
-    generate_from_str(&text).map_err(|e| format!("{}: {e}", spec.display()))
+    generate_with(spec, &Settings::beside(spec)?)
 }
 
-/// Generates from spec text.
+/// Reads and generates with explicit settings; writes nothing.
+pub fn generate_with(spec: &Path, settings: &Settings) -> Result<Generated, String> {
+    let text = std::fs::read_to_string(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    generate_from_str_with(&text, settings).map_err(|e| format!("{}: {e}", spec.display()))
+}
+
+/// Generates from spec text, with no naming table.
 pub fn generate_from_str(text: &str) -> Result<Generated, String> {
+    generate_from_str_with(text, &Settings::default())
+}
+
+/// Generates from spec text with `settings`.
+pub fn generate_from_str_with(text: &str, settings: &Settings) -> Result<Generated, String> {
     // serde's derived structs also accept a JSON array (fields by position),
     // so `[]` would pass as an empty document and empty every generated file.
     if !text.trim_start().starts_with('{') {
@@ -32,10 +44,54 @@ pub fn generate_from_str(text: &str) -> Result<Generated, String> {
     }
     let doc: openapi::Document =
         serde_json::from_str(text).map_err(|e| format!("not an OpenAPI document: {e}"))?;
-    let mut ir = lower::lower(&doc).map_err(|e| e.to_string())?;
+    let mut ir = lower::lower(&doc, settings).map_err(|e| e.to_string())?;
     analyze::run(&mut ir).map_err(|e| e.to_string())?;
+    if settings.strict {
+        check_names(&ir, settings)?;
+    }
     let files = emit::files(&ir)?;
     Ok(Generated { files, ir })
+}
+
+/// The naming table must still match the spec, and no invented name may be
+/// longer than [`MAX_INVENTED_NAME`].
+fn check_names(ir: &ir::Ir, settings: &Settings) -> Result<(), String> {
+    if let Some((pointer, name, holder)) = settings.names.taken().into_iter().next() {
+        return Err(format!(
+            "names.json{pointer}: `{name}` is already the name of {holder}; choose another"
+        ));
+    }
+    if let Some((pointer, name)) = settings.names.unused().into_iter().next() {
+        return Err(format!(
+            "names.json{pointer}: the entry for `{name}` matches no schema in the spec; update or remove it"
+        ));
+    }
+    if let Some(def) = ir
+        .types
+        .values()
+        .find(|d| d.origin != ir::NameOrigin::Spec && d.name.len() > MAX_INVENTED_NAME)
+    {
+        return Err(format!(
+            "{}: the generated name `{}` is {} characters long (at most {MAX_INVENTED_NAME}); give it a shorter one in names.json",
+            def.pointer,
+            def.name,
+            def.name.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The longest type names the generator invented (not the spec's own), longest first.
+pub fn longest_invented_names(ir: &ir::Ir, count: usize) -> Vec<&str> {
+    let mut names: Vec<&str> = ir
+        .types
+        .values()
+        .filter(|d| d.origin != ir::NameOrigin::Spec)
+        .map(|d| d.name.as_str())
+        .collect();
+    names.sort_by_key(|n| (std::cmp::Reverse(n.len()), *n));
+    names.truncate(count);
+    names
 }
 
 /// A file whose checked-in content differs from what the spec gives.
@@ -136,6 +192,10 @@ pub fn summary(generated: &Generated, written: usize, started: Instant) -> Strin
         generated.files.len() - written,
         started.elapsed(),
     );
+    let longest = longest_invented_names(ir, 3);
+    if !longest.is_empty() {
+        let _ = write!(line, "; longest invented names: {}", longest.join(", "));
+    }
     if !ir.opaque.is_empty() {
         let _ = write!(
             line,

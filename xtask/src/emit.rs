@@ -2,7 +2,7 @@
 //!
 //! Nothing here decides a shape; it only spells what lowering decided.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -74,18 +74,13 @@ fn ty_tokens(ty: &Ty, boxed: bool) -> TokenStream {
 // ------------------------------------------------------------------ types
 
 fn types(ir: &Ir) -> TokenStream {
-    let defaults = default_types(ir);
     let items = ir.types.values().map(|def| {
-        let mut lines = docs::item_doc(&def.doc);
-        if lines.is_empty() {
-            lines.push(format!("`{}` from the OpenAPI spec.", def.name));
-        }
-        let doc = doc_attrs(&lines);
+        let doc = doc_attrs(&docs::item_doc(&def.doc));
         let deprecated = def.deprecated.then(|| quote!(#[deprecated]));
         let body = match &def.kind {
-            TypeKind::Struct(s) => struct_def(def, s, &defaults),
+            TypeKind::Struct(s) => struct_def(def, s),
             TypeKind::StringEnum(e) => string_enum_def(def, e),
-            TypeKind::Union(u) => union_def(ir, def, u),
+            TypeKind::Union(u) => union_def(def, u),
             TypeKind::Alias(ty) => {
                 let name = ident(&def.name);
                 let ty = ty_tokens(ty, false);
@@ -96,13 +91,15 @@ fn types(ir: &Ir) -> TokenStream {
     });
     quote! {
         //! Types generated from the OpenAPI spec's schemas.
-        #![allow(deprecated, clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        //!
+        //! Items the spec does not describe carry no doc rather than a placeholder.
+        #![allow(missing_docs, deprecated, clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         use serde::{Deserialize, Serialize};
         #(#items)*
     }
 }
 
-fn struct_def(def: &TypeDef, s: &Struct, defaults: &HashSet<String>) -> TokenStream {
+fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
     let name = ident(&def.name);
     let response = def.traits.response;
     let default = def.traits.default.then(|| quote!(Default,));
@@ -111,11 +108,7 @@ fn struct_def(def: &TypeDef, s: &Struct, defaults: &HashSet<String>) -> TokenStr
         quote!(#[serde(tag = #property, rename = #value)])
     });
     let fields = s.fields.iter().map(|f| {
-        let mut lines = docs::item_doc(&f.doc);
-        if lines.is_empty() {
-            lines.push(format!("The `{}` property.", f.json_name));
-        }
-        let doc = doc_attrs(&lines);
+        let doc = doc_attrs(&docs::item_doc(&f.doc));
         let rust = ident(&f.rust_name);
         let rename = (crate::names::unraw(&f.rust_name) != f.json_name).then(|| {
             let json = &f.json_name;
@@ -126,18 +119,13 @@ fn struct_def(def: &TypeDef, s: &Struct, defaults: &HashSet<String>) -> TokenStr
         } else {
             ty_tokens(&f.ty, f.boxed)
         };
-        // Optional fields vanish from the wire when unset; required nullable
-        // ones are written as `null`. On the response side every field also
-        // tolerates being absent, because compatible servers omit fields
-        // the spec calls required.
-        let serde_attr = if !f.required {
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
-        } else if f.nullable {
-            quote!(#[serde(default)])
-        } else if response && crate::analyze::ty_default(&f.ty, defaults) {
-            quote!(#[serde(default, deserialize_with = "crate::__private::null_as_default")])
-        } else {
-            quote!()
+        let serde_attr = match f.absence {
+            Absence::Omit => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+            Absence::Null => quote!(#[serde(default)]),
+            Absence::Empty => {
+                quote!(#[serde(default, deserialize_with = "crate::__private::null_as_default")])
+            }
+            Absence::Required => quote!(),
         };
         let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
         quote! { #doc #rename #serde_attr #deprecated pub #rust: #ty, }
@@ -170,16 +158,10 @@ fn string_enum_def(def: &TypeDef, e: &StringEnum) -> TokenStream {
         Fallback::Unknown => " A value this version of the spec does not list; kept verbatim.",
         Fallback::Other => " Any other value.",
     };
-    let unit_default = e.fallback == Fallback::Unknown;
-    let default_index = if unit_default {
-        Some(e.default.unwrap_or(0))
-    } else {
-        e.default
-    };
     let variants = e.variants.iter().enumerate().map(|(i, v)| {
         let doc = format!(" `{:?}`", v.value);
         let rust = ident(&v.rust_name);
-        let default = (unit_default && Some(i) == default_index).then(|| quote!(#[default]));
+        let default = (e.default == Some(EnumDefault::Variant(i))).then(|| quote!(#[default]));
         quote! { #[doc = #doc] #default #rust, }
     });
     let as_str = e.variants.iter().map(|v| {
@@ -193,18 +175,12 @@ fn string_enum_def(def: &TypeDef, e: &StringEnum) -> TokenStream {
         quote!(#value => Self::#rust,)
     });
     let from_string = from_str.clone();
-    let derive_default = unit_default.then(|| quote!(Default,));
-    let manual_default = (!unit_default).then(|| {
-        let body = match default_index {
-            Some(i) => {
-                let rust = ident(&e.variants[i].rust_name);
-                quote!(Self::#rust)
-            }
-            None => quote!(Self::#fallback(String::new())),
-        };
+    let derive_default =
+        matches!(e.default, Some(EnumDefault::Variant(_))).then(|| quote!(Default,));
+    let manual_default = (e.default == Some(EnumDefault::EmptyOther)).then(|| {
         quote! {
             impl Default for #name {
-                fn default() -> Self { #body }
+                fn default() -> Self { Self::#fallback(String::new()) }
             }
         }
     });
@@ -262,17 +238,12 @@ fn string_enum_def(def: &TypeDef, e: &StringEnum) -> TokenStream {
     }
 }
 
-fn union_def(ir: &Ir, def: &TypeDef, u: &Union) -> TokenStream {
+fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
     let name = ident(&def.name);
     let variants = u.variants.iter().map(|v| {
         let mut lines = docs::item_doc(&v.doc);
-        if lines.is_empty() {
-            lines.push(match u.repr {
-                UnionRepr::Tagged { ref property } => {
-                    format!("`{property}: {:?}`", v.tags.join("|"))
-                }
-                UnionRepr::Untagged => format!("The `{}` form.", v.rust_name),
-            });
+        if let (true, UnionRepr::Tagged { property }) = (lines.is_empty(), &u.repr) {
+            lines.push(format!("`{property}: {:?}`", v.tags.join("|")));
         }
         let doc = doc_attrs(&lines);
         let rust = ident(&v.rust_name);
@@ -280,7 +251,7 @@ fn union_def(ir: &Ir, def: &TypeDef, u: &Union) -> TokenStream {
         quote! { #doc #rust(#ty), }
     });
     let from_impls = from_impls(def, u);
-    let default = default_impl(ir, def, u);
+    let default = default_impl(def, u);
     match &u.repr {
         UnionRepr::Untagged => quote! {
             #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -384,23 +355,8 @@ fn from_impls(def: &TypeDef, u: &Union) -> TokenStream {
     quote!(#(#impls)*)
 }
 
-fn default_types(ir: &Ir) -> HashSet<String> {
-    ir.types
-        .values()
-        .filter(|d| d.traits.default)
-        .map(|d| d.name.clone())
-        .collect()
-}
-
-fn default_impl(ir: &Ir, def: &TypeDef, u: &Union) -> Option<TokenStream> {
-    if !def.traits.default {
-        return None;
-    }
-    let defaults = default_types(ir);
-    let v = u
-        .variants
-        .iter()
-        .find(|v| crate::analyze::ty_default(&v.ty, &defaults))?;
+fn default_impl(def: &TypeDef, u: &Union) -> Option<TokenStream> {
+    let v = &u.variants[u.default_variant?];
     let name = ident(&def.name);
     let rust = ident(&v.rust_name);
     Some(quote! {
@@ -413,12 +369,13 @@ fn default_impl(ir: &Ir, def: &TypeDef, u: &Union) -> Option<TokenStream> {
 // -------------------------------------------------------------- endpoints
 
 fn endpoints(ir: &Ir) -> TokenStream {
-    let methods = ir.operations.iter().map(|op| operation(ir, op));
+    let methods = ir.operations.iter().map(operation);
     // Several operations may return the same page type: one `Page` impl each.
     let mut pages: indexmap::IndexMap<String, TokenStream> = indexmap::IndexMap::new();
-    for p in ir.operations.iter().filter_map(|op| pagination(ir, op)) {
-        pages.entry(p.page_name).or_insert(p.page_impl);
-        pages.insert(format!("query {}", p.query_name), p.query_impl);
+    for p in ir.operations.iter().filter_map(|op| op.pagination.as_ref()) {
+        let (page_impl, query_impl) = pagination_impls(p);
+        pages.entry(p.page.clone()).or_insert(page_impl);
+        pages.insert(format!("query {}", p.query), query_impl);
     }
     let pages = pages.values();
     quote! {
@@ -432,7 +389,7 @@ fn endpoints(ir: &Ir) -> TokenStream {
     }
 }
 
-fn operation(ir: &Ir, op: &Operation) -> TokenStream {
+fn operation(op: &Operation) -> TokenStream {
     let mut lines = docs::item_doc(&Doc {
         title: None,
         description: op.doc.title.clone().or(op.doc.description.clone()),
@@ -501,8 +458,7 @@ fn operation(ir: &Ir, op: &Operation) -> TokenStream {
             }
         }
     });
-    // An operation that streams SSE already owns the `_stream` name.
-    let paginate = pagination(ir, op).filter(|_| op.stream_event.is_none()).map(|p| {
+    let paginate = op.pagination.as_ref().map(|p| {
         let name = format_ident!("{}_stream", crate::names::unraw(&op.method_name));
         let item = ty_tokens(&p.item, false);
         let query = ident(op.query.as_deref().unwrap_or_default());
@@ -577,66 +533,34 @@ fn split_template(path: &str) -> Vec<Segment<'_>> {
     out
 }
 
-struct Pagination {
-    item: Ty,
-    page_name: String,
-    page_impl: TokenStream,
-    query_name: String,
-    query_impl: TokenStream,
-}
-
-/// OpenAI's cursor pagination: a query with `after`, a response with
-/// `data: [T]`, `has_more` and `last_id`.
-fn pagination(ir: &Ir, op: &Operation) -> Option<Pagination> {
-    let query_name = op.query.as_ref()?;
-    let TypeKind::Struct(query) = &ir.types.get(query_name)?.kind else {
-        return None;
-    };
-    let after = query
-        .fields
-        .iter()
-        .find(|f| f.json_name == "after" && f.ty == Ty::String)?;
-    let Some(Ty::Named(page_name)) = &op.response else {
-        return None;
-    };
-    let TypeKind::Struct(page) = &ir.types.get(page_name)?.kind else {
-        return None;
-    };
-    let data = page.fields.iter().find(|f| f.json_name == "data")?;
-    let Ty::Vec(item) = &data.ty else { return None };
-    let has_more = page
-        .fields
-        .iter()
-        .find(|f| f.json_name == "has_more" && f.ty == Ty::Bool)?;
-    let last_id = page
-        .fields
-        .iter()
-        .find(|f| f.json_name == "last_id" && f.ty == Ty::String)?;
-    let page_ident = ident(page_name);
-    let query_ident = ident(query_name);
-    let item_ty = ty_tokens(item, false);
+/// `Page` for the response type and `CursorQuery` for the query type.
+fn pagination_impls(p: &Pagination) -> (TokenStream, TokenStream) {
+    let page_ident = ident(&p.page);
+    let query_ident = ident(&p.query);
+    let item_ty = ty_tokens(&p.item, false);
+    let field = |f: &FieldAccess| ident(&f.rust_name);
     let (data_f, has_more_f, last_id_f, after_f) = (
-        ident(&data.rust_name),
-        ident(&has_more.rust_name),
-        ident(&last_id.rust_name),
-        ident(&after.rust_name),
+        field(&p.data),
+        field(&p.has_more),
+        field(&p.last_id),
+        field(&p.after),
     );
-    let data_expr = if data.is_option() {
+    let data_expr = if p.data.option {
         quote!(self.#data_f.unwrap_or_default())
     } else {
         quote!(self.#data_f)
     };
-    let has_more_expr = if has_more.is_option() {
+    let has_more_expr = if p.has_more.option {
         quote!(self.#has_more_f.unwrap_or(false))
     } else {
         quote!(self.#has_more_f)
     };
-    let last_id_expr = if last_id.is_option() {
+    let last_id_expr = if p.last_id.option {
         quote!(self.#last_id_f)
     } else {
         quote!(Some(self.#last_id_f))
     };
-    let after_expr = if after.is_option() {
+    let after_expr = if p.after.option {
         quote!(Some(cursor))
     } else {
         quote!(cursor)
@@ -656,11 +580,5 @@ fn pagination(ir: &Ir, op: &Operation) -> Option<Pagination> {
             }
         }
     };
-    Some(Pagination {
-        item: (**item).clone(),
-        page_name: page_name.clone(),
-        page_impl,
-        query_name: query_name.clone(),
-        query_impl,
-    })
+    (page_impl, query_impl)
 }

@@ -39,11 +39,24 @@ pub struct TypeDef {
     pub name: String,
     /// Where the type came from, for error messages and doc links.
     pub pointer: String,
+    /// Who chose `name`: the spec, the naming table, or a rule.
+    pub origin: NameOrigin,
     pub doc: Doc,
     pub deprecated: bool,
     pub kind: TypeKind,
     /// Filled in by the analysis passes after lowering.
     pub traits: Traits,
+}
+
+/// Where a type's Rust name comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameOrigin {
+    /// A spec component name, kept as users find it in OpenAI's docs.
+    Spec,
+    /// An entry of the naming table (`spec/names.json`).
+    Table,
+    /// Made up from the enclosing names (`{Parent}{Property}`).
+    Rule,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -93,12 +106,44 @@ pub struct Field {
     pub boxed: bool,
     /// The one value a required property can hold (`enum: [x]` or `const`).
     pub constant: Option<String>,
+    /// What the field does when the value is absent or `null`; decided by
+    /// the analysis passes from `required`, `nullable` and the type's side.
+    pub absence: Absence,
+}
+
+/// How a field represents "no value", and how it is written back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Absence {
+    /// Optional: `Option<T>`, left out of the JSON when `None`.
+    Omit,
+    /// `Option<T>`, written as `null` when `None`: required nullable
+    /// properties, and required response-side enums, which a compatible
+    /// server may leave out or send as `null` and which have no empty value
+    /// that could not be mistaken for a real one.
+    Null,
+    /// Required on the response side with an empty value (`""`, `0`, `[]`):
+    /// `null` or a missing key decodes as that value, so compatible servers
+    /// that omit `object` or `created` still decode.
+    Empty,
+    /// Must be present.
+    Required,
 }
 
 impl Field {
-    /// Optional or nullable fields are `Option<T>` in Rust.
+    /// Whether the field is `Option<T>` in Rust.
     pub fn is_option(&self) -> bool {
-        !self.required || self.nullable
+        matches!(self.absence, Absence::Omit | Absence::Null)
+    }
+
+    /// The facts of the spec alone: optional, or nullable.
+    pub fn spec_absence(&self) -> Absence {
+        if !self.required {
+            Absence::Omit
+        } else if self.nullable {
+            Absence::Null
+        } else {
+            Absence::Required
+        }
     }
 }
 
@@ -106,8 +151,18 @@ impl Field {
 pub struct StringEnum {
     pub variants: Vec<EnumValue>,
     pub fallback: Fallback,
-    /// Index of the variant named by the spec's `default`, if any.
-    pub default: Option<usize>,
+    /// What `Default::default()` is, if the enum implements it.
+    pub default: Option<EnumDefault>,
+}
+
+/// The default value of a string enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumDefault {
+    /// The variant the spec's `default` names (index into `variants`).
+    Variant(usize),
+    /// The empty catch-all (`Other(String::new())`) of an open id set, so a
+    /// request struct with a `model` can still implement `Default`.
+    EmptyOther,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +185,8 @@ pub enum Fallback {
 pub struct Union {
     pub repr: UnionRepr,
     pub variants: Vec<Variant>,
+    /// The variant `Default::default()` builds, if the union implements it.
+    pub default_variant: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +260,28 @@ pub struct Operation {
     pub response: Option<Ty>,
     /// The typed event of a `text/event-stream` response, if one is declared.
     pub stream_event: Option<Ty>,
+    /// Cursor pagination, when the query and the response have its shape.
+    pub pagination: Option<Pagination>,
+}
+
+/// OpenAI's cursor pagination: a query with `after`, a response with
+/// `data: [T]`, `has_more` and `last_id`.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    pub item: Ty,
+    pub page: String,
+    pub query: String,
+    pub data: FieldAccess,
+    pub has_more: FieldAccess,
+    pub last_id: FieldAccess,
+    pub after: FieldAccess,
+}
+
+/// How to reach one field: its Rust name, and whether it is an `Option`.
+#[derive(Debug, Clone)]
+pub struct FieldAccess {
+    pub rust_name: String,
+    pub option: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -13,5 +13,7 @@ pub mod ir;
 pub mod lower;
 pub mod names;
 pub mod openapi;
+pub mod overlay;
 pub mod scratch;
+pub mod settings;
 pub mod spec;

@@ -13,9 +13,10 @@ usage:
       --check writes nothing and fails when the checked-in code is stale
   cargo xtask scratch --spec FILE --out DIR
       generate any spec (e.g. the whole upstream one) into a throwaway crate at DIR
-  cargo xtask spec [--upstream FILE] [--out FILE]
+  cargo xtask spec [--upstream FILE] [--overlay FILE] [--out FILE]
       extract the Chat Completions part of an upstream OpenAPI spec
-      (default spec/upstream/openapi.json) into spec/openapi.json";
+      (default spec/upstream/openapi.json), patch it with spec/overlay.json,
+      and write spec/openapi.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -92,8 +93,11 @@ fn run(args: &[String]) -> Result<(), String> {
             let out = flags
                 .path("--out")
                 .unwrap_or_else(|| root.join(codegen::SPEC));
+            let overlay = flags
+                .path("--overlay")
+                .unwrap_or_else(|| root.join(xtask::overlay::OVERLAY));
             flags.finish()?;
-            let summary = spec::extract_file(&upstream, &out)?;
+            let summary = spec::extract_file(&upstream, &overlay, &out)?;
             println!("{summary}");
             Ok(())
         }

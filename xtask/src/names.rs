@@ -57,6 +57,39 @@ pub fn words(s: &str) -> String {
     out
 }
 
+/// `name` without the CamelCase words that also occur in `context`, so a
+/// variant does not repeat its enum (`ChatCompletionNamedToolChoice` in
+/// `ChatCompletionToolChoiceOption` → `Named`). Keeps `name` whole when
+/// nothing, or only a digit-led rest, would remain.
+pub fn without_words_of(name: &str, context: &str) -> String {
+    let theirs: Vec<&str> = camel_words(context);
+    let rest: String = camel_words(name)
+        .into_iter()
+        .filter(|w| !theirs.contains(w))
+        .collect();
+    if rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()) {
+        name.to_owned()
+    } else {
+        rest
+    }
+}
+
+/// Splits an UpperCamelCase name into its words (`ToolChoice2` → `Tool`, `Choice2`).
+fn camel_words(name: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (i, c) in name.char_indices().skip(1) {
+        if c.is_ascii_uppercase() {
+            words.push(&name[start..i]);
+            start = i;
+        }
+    }
+    if !name.is_empty() {
+        words.push(&name[start..]);
+    }
+    words
+}
+
 /// A field, parameter or method name (snake_case, keywords made raw).
 pub fn field_name(spec_name: &str) -> String {
     let mut name = spec_name
@@ -103,6 +136,27 @@ mod tests {
         assert_eq!(words("1024x1024"), "V1024x1024");
         assert_eq!(words(""), "Empty");
         assert_eq!(words("in_progress"), "InProgress");
+    }
+
+    #[test]
+    fn variants_drop_the_words_of_their_enum() {
+        let union = "ChatCompletionToolChoiceOption";
+        assert_eq!(
+            without_words_of("ChatCompletionNamedToolChoice", union),
+            "Named"
+        );
+        assert_eq!(
+            without_words_of("ChatCompletionNamedToolChoiceCustom", union),
+            "NamedCustom"
+        );
+        assert_eq!(
+            without_words_of("ChatCompletionAllowedToolsChoice", union),
+            "AllowedTools"
+        );
+        assert_eq!(without_words_of("ToolChoiceMode", union), "Mode");
+        // Nothing would be left: the name stays whole.
+        assert_eq!(without_words_of("ToolChoice", union), "ToolChoice");
+        assert_eq!(without_words_of("String", "StopConfiguration"), "String");
     }
 
     #[test]

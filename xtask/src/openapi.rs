@@ -181,3 +181,8 @@ impl Schema {
 pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
+
+/// Undoes [`escape_pointer`]: `~1` → `/`, then `~0` → `~` (RFC 6901's order).
+pub fn unescape_pointer(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}

@@ -8,11 +8,18 @@ use std::path::Path;
 use quote::quote;
 
 use crate::codegen::{self, Generated};
+use crate::settings::{NAMES_FILE, NameTable, Settings};
 
 /// Generates `spec` into a new crate at `dir`, depending on the `chat-api`
 /// crate at `chat_api` for its runtime.
 pub fn write(spec: &Path, dir: &Path, chat_api: &Path) -> Result<Generated, String> {
-    let generated = codegen::generate(spec)?;
+    // The chat naming table applies wherever its entries match; a whole
+    // upstream spec has many inline schemas it was not written for.
+    let settings = Settings {
+        names: NameTable::read(&chat_api.join("../../spec").join(NAMES_FILE))?,
+        strict: false,
+    };
+    let generated = codegen::generate_with(spec, &settings)?;
     let src = dir.join("src");
     codegen::write(&generated, &src.join("generated"))?;
     let manifest = format!(

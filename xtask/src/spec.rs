@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
+use crate::overlay::Overlay;
+
 /// The checked-in upstream document `cargo xtask spec` reads by default.
 pub const UPSTREAM: &str = "spec/upstream/openapi.json";
 
@@ -22,25 +24,39 @@ pub struct Extracted {
     pub nullable_rewrites: usize,
 }
 
-/// Reads `upstream`, extracts, writes `out` (pretty JSON, trailing newline).
-pub fn extract_file(upstream: &Path, out: &Path) -> Result<String, String> {
-    let text =
-        std::fs::read_to_string(upstream).map_err(|e| format!("{}: {e}", upstream.display()))?;
-    let doc: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not JSON: {e}", upstream.display()))?;
-    let extracted = extract(&doc)?;
-    let mut rendered =
-        serde_json::to_string_pretty(&extracted.document).map_err(|e| e.to_string())?;
-    rendered.push('\n');
+/// Reads `upstream`, extracts, applies the overlay at `overlay`, writes
+/// `out` (pretty JSON, trailing newline).
+pub fn extract_file(upstream: &Path, overlay: &Path, out: &Path) -> Result<String, String> {
+    let (rendered, extracted, patches) = render(upstream, overlay)?;
     std::fs::write(out, rendered).map_err(|e| format!("{}: {e}", out.display()))?;
     Ok(format!(
-        "spec: {} operations, {} schemas, {} shared responses, {} `nullable` rewrites → {}",
+        "spec: {} operations, {} schemas, {} shared responses, {} `nullable` rewrites, {} overlay patches → {}",
         extracted.operations,
         extracted.schemas,
         extracted.responses,
         extracted.nullable_rewrites,
+        patches,
         out.display()
     ))
+}
+
+/// What `cargo xtask spec` writes for `upstream` and `overlay`, without
+/// writing it: the text, the extraction's counts, and the patches applied.
+pub fn render(upstream: &Path, overlay: &Path) -> Result<(String, Extracted, usize), String> {
+    let read =
+        |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    let doc: Value = serde_json::from_str(&read(upstream)?)
+        .map_err(|e| format!("{}: not JSON: {e}", upstream.display()))?;
+    let overlay_doc =
+        Overlay::parse(&read(overlay)?).map_err(|e| format!("{}: {e}", overlay.display()))?;
+    let mut extracted = extract(&doc)?;
+    let patches = overlay_doc
+        .apply(&mut extracted.document)
+        .map_err(|e| format!("{}{e}", overlay.display()))?;
+    let mut rendered =
+        serde_json::to_string_pretty(&extracted.document).map_err(|e| e.to_string())?;
+    rendered.push('\n');
+    Ok((rendered, extracted, patches))
 }
 
 /// Extracts every path under [`PATH_PREFIX`] and, transitively, every

@@ -29,3 +29,38 @@ fn generation_is_deterministic() {
     let b = codegen::generate(&root.join(codegen::SPEC)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(a.files, b.files);
 }
+
+/// `spec/openapi.json` is exactly what `cargo xtask spec` makes of the
+/// checked-in upstream document and overlay: neither was edited by hand.
+#[test]
+fn checked_in_spec_is_the_extraction_of_upstream_plus_overlay() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (rendered, _, patches) = xtask::spec::render(
+        &root.join(xtask::spec::UPSTREAM),
+        &root.join(xtask::overlay::OVERLAY),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(patches > 0);
+    let checked_in = std::fs::read_to_string(root.join(codegen::SPEC)).expect("spec/openapi.json");
+    assert!(
+        rendered == checked_in,
+        "spec/openapi.json is stale: run `cargo xtask spec`"
+    );
+}
+
+/// Every overlay patch cites evidence, and evidence that is a file of this
+/// repository exists.
+#[test]
+fn overlay_evidence_in_the_repository_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join(xtask::overlay::OVERLAY)).expect("overlay");
+    let overlay = xtask::overlay::Overlay::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    for patch in &overlay.patches {
+        for evidence in &patch.evidence {
+            let path = evidence.split(':').next().unwrap_or_default();
+            if path.starts_with("tests/") || path.starts_with("spec/") {
+                assert!(root.join(path).exists(), "{}: no {path}", patch.path);
+            }
+        }
+    }
+}

@@ -13,9 +13,10 @@ fn r(name: &str) -> serde_json::Value {
 }
 
 #[test]
-fn objects_become_structs_in_spec_field_order() {
+fn objects_become_structs_required_fields_first() {
     // Field order is deliberately not alphabetical, and `required` lists
-    // the fields in another order again: only the `properties` order counts.
+    // the fields in another order again: required fields come first, each
+    // group in `properties` order.
     let generated = generate(&document(json!({
         "Req": {
             "type": "object",

@@ -3,11 +3,10 @@
 use serde_json::{Map, Value};
 
 use crate::types::{
+    AudioDelta, ChatCompletionChoice, ChatCompletionChunkChoice,
     ChatCompletionMessageCustomToolCall, ChatCompletionMessageToolCallChunk,
-    ChatCompletionMessageToolCallsItem, ChatCompletionResponseMessage,
-    ChatCompletionResponseMessageAudio, ChatCompletionStreamResponseDelta,
-    CreateChatCompletionResponse, CreateChatCompletionResponseChoicesItem,
-    CreateChatCompletionStreamResponse, CreateChatCompletionStreamResponseChoicesItem,
+    ChatCompletionResponseMessage, ChatCompletionStreamResponseDelta, CreateChatCompletionResponse,
+    CreateChatCompletionStreamResponse, MessageAudio, ToolCall,
 };
 
 /// Delta fields outside the spec that servers stream piece by piece: their
@@ -44,13 +43,13 @@ const STREAMED_TEXT_EXTRAS: &[&str] = &["reasoning_content", "reasoning"];
 ///   the result, later values replacing earlier ones;
 /// - `object` is `chat.completion`; the per-chunk `obfuscation` padding is dropped.
 ///
-/// A choice whose `finish_reason` has not arrived yet shows the type's default
-/// (`stop`). Odd input (indexes out of order, gaps, a tool-call delta without
+/// A choice whose `finish_reason` has not arrived yet has `None` there, never
+/// an invented reason. Odd input (indexes out of order, gaps, a tool-call delta without
 /// an `id`) never panics; it is merged as far as it makes sense.
 ///
 /// ```
 /// use chat_api::ChatCompletionAccumulator;
-/// use chat_api::types::CreateChatCompletionStreamResponse;
+/// use chat_api::types::{CreateChatCompletionStreamResponse, FinishReason};
 ///
 /// let chunks = [
 ///     r#"{"id":"c1","model":"m","created":1,"choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}"#,
@@ -63,7 +62,7 @@ const STREAMED_TEXT_EXTRAS: &[&str] = &["reasoning_content", "reasoning"];
 /// }
 /// let completion = acc.finish();
 /// assert_eq!(completion.choices[0].message.content.as_deref(), Some("Hello"));
-/// assert_eq!(completion.choices[0].finish_reason.as_str(), "stop");
+/// assert_eq!(completion.choices[0].finish_reason, Some(FinishReason::Stop));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -146,14 +145,14 @@ impl ChatCompletionAccumulator {
         self.chunks
     }
 
-    fn push_choice(&mut self, chunk: &CreateChatCompletionStreamResponseChoicesItem) {
+    fn push_choice(&mut self, chunk: &ChatCompletionChunkChoice) {
         let choices = &mut self.completion.choices;
         let pos = match choices.binary_search_by_key(&chunk.index, |c| c.index) {
             Ok(pos) => pos,
             Err(pos) => {
                 choices.insert(
                     pos,
-                    CreateChatCompletionResponseChoicesItem {
+                    ChatCompletionChoice {
                         index: chunk.index,
                         ..Default::default()
                     },
@@ -169,7 +168,7 @@ impl ChatCompletionAccumulator {
         };
         merge_delta(&mut choice.message, state, &chunk.delta);
         if let Some(reason) = &chunk.finish_reason {
-            choice.finish_reason = reason.as_str().into();
+            choice.finish_reason = Some(reason.clone());
         }
         if let Some(logprobs) = &chunk.logprobs {
             let target = choice.logprobs.get_or_insert_default();
@@ -212,6 +211,8 @@ fn merge_delta(
     delta: &ChatCompletionStreamResponseDelta,
 ) {
     if let Some(role) = &delta.role {
+        // The stream's `Role` lists every author; a response message's role
+        // is `AssistantRole` (one value plus `Unknown`).
         message.role = role.as_str().into();
     }
     if let Some(content) = &delta.content {
@@ -231,15 +232,11 @@ fn merge_delta(
     for call in delta.tool_calls.iter().flatten() {
         merge_tool_call(message.tool_calls.get_or_insert_default(), state, call);
     }
+    if let Some(audio) = &delta.audio {
+        merge_audio(message.audio.get_or_insert_default(), audio);
+    }
     for (key, value) in &delta.extra {
         match (key.as_str(), value) {
-            // The spec has no `audio` on deltas yet, so it arrives here.
-            ("audio", Value::Object(audio)) => {
-                merge_audio(message.audio.get_or_insert_default(), audio);
-            }
-            // `"audio": null` carries nothing, and anything else cannot go
-            // into `extra`: it would clash with `message.audio` when serialized.
-            ("audio", _) => {}
             (key, Value::String(piece)) if STREAMED_TEXT_EXTRAS.contains(&key) => {
                 match message.extra.get_mut(key) {
                     Some(Value::String(text)) => text.push_str(piece),
@@ -255,25 +252,23 @@ fn merge_delta(
     }
 }
 
-fn merge_audio(target: &mut ChatCompletionResponseMessageAudio, delta: &Map<String, Value>) {
-    for (key, value) in delta {
-        match (key.as_str(), value) {
-            ("id", Value::String(id)) => set_once(&mut target.id, Some(id)),
-            ("data", Value::String(data)) => target.data.push_str(data),
-            ("transcript", Value::String(text)) => target.transcript.push_str(text),
-            ("expires_at", Value::Number(n)) if n.is_i64() => {
-                target.expires_at = n.as_i64().unwrap_or(target.expires_at);
-            }
-            (_, Value::Null) => {}
-            _ => {
-                target.extra.insert(key.clone(), value.clone());
-            }
-        }
+/// `id` comes once, `data` and `transcript` in pieces, `expires_at` last.
+fn merge_audio(target: &mut MessageAudio, delta: &AudioDelta) {
+    set_once(&mut target.id, delta.id.as_deref());
+    if let Some(data) = &delta.data {
+        target.data.push_str(data);
     }
+    if let Some(text) = &delta.transcript {
+        target.transcript.push_str(text);
+    }
+    if let Some(expires_at) = delta.expires_at {
+        target.expires_at = expires_at;
+    }
+    extend(&mut target.extra, &delta.extra);
 }
 
 fn merge_tool_call(
-    calls: &mut Vec<ChatCompletionMessageToolCallsItem>,
+    calls: &mut Vec<ToolCall>,
     state: &mut ChoiceState,
     chunk: &ChatCompletionMessageToolCallChunk,
 ) {
@@ -290,10 +285,7 @@ fn merge_tool_call(
                     typed: false,
                 },
             );
-            calls.insert(
-                pos.min(calls.len()),
-                ChatCompletionMessageToolCallsItem::Function(Default::default()),
-            );
+            calls.insert(pos.min(calls.len()), ToolCall::Function(Default::default()));
             pos
         }
     };
@@ -308,11 +300,11 @@ fn merge_tool_call(
         .as_ref()
         .is_some_and(|t| t.as_str() == "custom")
         || chunk.extra.get("custom").is_some_and(Value::is_object);
-    if let ChatCompletionMessageToolCallsItem::Function(function) = call
+    if let ToolCall::Function(function) = call
         && is_custom
         && function.function == Default::default()
     {
-        *call = ChatCompletionMessageToolCallsItem::Custom(ChatCompletionMessageCustomToolCall {
+        *call = ToolCall::Custom(ChatCompletionMessageCustomToolCall {
             id: std::mem::take(&mut function.id),
             extra: std::mem::take(&mut function.extra),
             ..Default::default()
@@ -320,12 +312,12 @@ fn merge_tool_call(
         state.typed = true;
     }
     match call {
-        ChatCompletionMessageToolCallsItem::Function(call) => {
+        ToolCall::Function(call) => {
             set_once(&mut call.id, chunk.id.as_deref());
             if !state.typed
                 && let Some(kind) = &chunk.r#type
             {
-                call.r#type = kind.as_str().into();
+                call.r#type = kind.clone();
                 state.typed = true;
             }
             if let Some(function) = &chunk.function {
@@ -337,7 +329,7 @@ fn merge_tool_call(
             }
             extend(&mut call.extra, &chunk.extra);
         }
-        ChatCompletionMessageToolCallsItem::Custom(call) => {
+        ToolCall::Custom(call) => {
             set_once(&mut call.id, chunk.id.as_deref());
             for (key, value) in &chunk.extra {
                 match (key.as_str(), value) {
@@ -364,7 +356,7 @@ fn merge_tool_call(
             }
         }
         // Never created here; nothing sensible to merge into.
-        ChatCompletionMessageToolCallsItem::Unknown(_) => {}
+        ToolCall::Unknown(_) => {}
     }
 }
 
@@ -388,7 +380,7 @@ fn extend(target: &mut Map<String, Value>, source: &Map<String, Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::ChatCompletionMessageToolCall;
+    use crate::types::{ChatCompletionMessageToolCall, FinishReason};
     use serde_json::json;
 
     fn fold(chunks: &[Value]) -> CreateChatCompletionResponse {
@@ -405,9 +397,9 @@ mod tests {
         json!({"id": "c", "object": "chat.completion.chunk", "created": 7, "model": "m", "choices": choices})
     }
 
-    fn function(item: &ChatCompletionMessageToolCallsItem) -> &ChatCompletionMessageToolCall {
+    fn function(item: &ToolCall) -> &ChatCompletionMessageToolCall {
         match item {
-            ChatCompletionMessageToolCallsItem::Function(call) => call,
+            ToolCall::Function(call) => call,
             other => panic!("expected a function call, got {other:?}"),
         }
     }
@@ -442,7 +434,7 @@ mod tests {
         assert_eq!(legacy.name, "get_weather");
         assert_eq!(legacy.arguments, r#"{"city": "Paris"}"#);
         assert_eq!(message.content.as_deref(), Some(""));
-        assert_eq!(out.choices[0].finish_reason.as_str(), "tool_calls");
+        assert_eq!(out.choices[0].finish_reason, Some(FinishReason::ToolCalls));
     }
 
     #[test]
@@ -595,7 +587,7 @@ mod tests {
             ),
         ]);
         match &out.choices[0].message.tool_calls.as_ref().unwrap()[0] {
-            ChatCompletionMessageToolCallsItem::Custom(call) => {
+            ToolCall::Custom(call) => {
                 assert_eq!(
                     (
                         call.id.as_str(),

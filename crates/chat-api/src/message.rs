@@ -5,14 +5,11 @@
 
 #[allow(deprecated)]
 use crate::types::{
-    ChatCompletionRequestAssistantMessage, ChatCompletionRequestAssistantMessageAudio,
-    ChatCompletionRequestAssistantMessageContent,
-    ChatCompletionRequestAssistantMessageFunctionCall, ChatCompletionRequestDeveloperMessage,
-    ChatCompletionRequestDeveloperMessageContent, ChatCompletionRequestMessage,
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
-    ChatCompletionRequestToolMessage, ChatCompletionRequestToolMessageContent,
-    ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent,
-    ChatCompletionResponseMessage,
+    AssistantAudio, AssistantContent, AssistantFunctionCall, ChatCompletionRequestAssistantMessage,
+    ChatCompletionRequestDeveloperMessage, ChatCompletionRequestMessage,
+    ChatCompletionRequestSystemMessage, ChatCompletionRequestToolMessage,
+    ChatCompletionRequestUserMessage, ChatCompletionResponseMessage, DeveloperContent,
+    SystemContent, ToolContent, UserContent,
 };
 
 impl ChatCompletionRequestMessage {
@@ -23,7 +20,7 @@ impl ChatCompletionRequestMessage {
     /// let m = ChatCompletionRequestMessage::system("You are terse.");
     /// assert_eq!(serde_json::to_value(&m).unwrap(), serde_json::json!({"role": "system", "content": "You are terse."}));
     /// ```
-    pub fn system(content: impl Into<ChatCompletionRequestSystemMessageContent>) -> Self {
+    pub fn system(content: impl Into<SystemContent>) -> Self {
         Self::System(ChatCompletionRequestSystemMessage {
             content: content.into(),
             name: None,
@@ -31,7 +28,7 @@ impl ChatCompletionRequestMessage {
     }
 
     /// A developer message (the system message of reasoning models).
-    pub fn developer(content: impl Into<ChatCompletionRequestDeveloperMessageContent>) -> Self {
+    pub fn developer(content: impl Into<DeveloperContent>) -> Self {
         Self::Developer(ChatCompletionRequestDeveloperMessage {
             content: content.into(),
             name: None,
@@ -45,7 +42,7 @@ impl ChatCompletionRequestMessage {
     /// let m = ChatCompletionRequestMessage::user("Hello!");
     /// assert_eq!(serde_json::to_value(&m).unwrap(), serde_json::json!({"role": "user", "content": "Hello!"}));
     /// ```
-    pub fn user(content: impl Into<ChatCompletionRequestUserMessageContent>) -> Self {
+    pub fn user(content: impl Into<UserContent>) -> Self {
         Self::User(ChatCompletionRequestUserMessage {
             content: content.into(),
             name: None,
@@ -53,7 +50,7 @@ impl ChatCompletionRequestMessage {
     }
 
     /// An assistant message with text content.
-    pub fn assistant(content: impl Into<ChatCompletionRequestAssistantMessageContent>) -> Self {
+    pub fn assistant(content: impl Into<AssistantContent>) -> Self {
         Self::Assistant(ChatCompletionRequestAssistantMessage {
             content: Some(content.into()),
             ..Default::default()
@@ -70,10 +67,7 @@ impl ChatCompletionRequestMessage {
     ///     serde_json::json!({"role": "tool", "content": "22°C", "tool_call_id": "call_1"})
     /// );
     /// ```
-    pub fn tool(
-        tool_call_id: impl Into<String>,
-        content: impl Into<ChatCompletionRequestToolMessageContent>,
-    ) -> Self {
+    pub fn tool(tool_call_id: impl Into<String>, content: impl Into<ToolContent>) -> Self {
         Self::Tool(ChatCompletionRequestToolMessage {
             content: content.into(),
             tool_call_id: tool_call_id.into(),
@@ -90,20 +84,14 @@ impl ChatCompletionRequestMessage {
 impl From<ChatCompletionResponseMessage> for ChatCompletionRequestMessage {
     fn from(message: ChatCompletionResponseMessage) -> Self {
         Self::Assistant(ChatCompletionRequestAssistantMessage {
-            content: message
-                .content
-                .map(ChatCompletionRequestAssistantMessageContent::from),
+            content: message.content.map(AssistantContent::from),
             refusal: message.refusal,
             name: None,
-            audio: message
-                .audio
-                .map(|a| ChatCompletionRequestAssistantMessageAudio { id: a.id }),
+            audio: message.audio.map(|a| AssistantAudio { id: a.id }),
             tool_calls: message.tool_calls,
-            function_call: message.function_call.map(|f| {
-                ChatCompletionRequestAssistantMessageFunctionCall {
-                    arguments: f.arguments,
-                    name: f.name,
-                }
+            function_call: message.function_call.map(|f| AssistantFunctionCall {
+                arguments: f.arguments,
+                name: f.name,
             }),
         })
     }

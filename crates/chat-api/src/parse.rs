@@ -8,16 +8,13 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use crate::types::{
-    ChatCompletionMessageToolCall, CreateChatCompletionResponse,
-    CreateChatCompletionResponseChoicesItemFinishReason as FinishReason,
-};
+use crate::types::{ChatCompletionMessageToolCall, CreateChatCompletionResponse, FinishReason};
 
 /// JSON from the model that does not match the Rust type, with the path of
 /// the offending value.
 ///
 /// ```
-/// # use chat_api::types::{ChatCompletionMessageToolCall, ChatCompletionMessageToolCallFunction};
+/// # use chat_api::types::{ChatCompletionMessageToolCall, ToolCallFunction};
 /// #[derive(Debug, serde::Deserialize)]
 /// struct Args {
 ///     city: String,
@@ -25,7 +22,7 @@ use crate::types::{
 /// }
 ///
 /// let call = ChatCompletionMessageToolCall {
-///     function: ChatCompletionMessageToolCallFunction {
+///     function: ToolCallFunction {
 ///         name: "forecast".into(),
 ///         arguments: r#"{"city": "Paris", "days": -1}"#.into(),
 ///         ..Default::default()
@@ -234,12 +231,12 @@ impl CreateChatCompletionResponse {
             return Err(ParseError::Refusal(refusal.clone()));
         }
         match choice.finish_reason {
-            FinishReason::Length => {
+            Some(FinishReason::Length) => {
                 return Err(ParseError::Truncated {
                     content: message.content.clone(),
                 });
             }
-            FinishReason::ContentFilter => return Err(ParseError::ContentFilter),
+            Some(FinishReason::ContentFilter) => return Err(ParseError::ContentFilter),
             _ => {}
         }
         let content = message.content.as_deref().ok_or(ParseError::NoContent)?;

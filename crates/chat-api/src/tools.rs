@@ -70,10 +70,9 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::tool::{SchemaError, Tool};
 use crate::types::{
-    ChatCompletionMessageToolCall, ChatCompletionMessageToolCallsItem,
-    ChatCompletionRequestMessage, ChatCompletionTool, ChatCompletionToolChoiceOption,
-    ChatCompletionToolChoiceOptionToolChoiceMode, CreateChatCompletionRequest,
-    CreateChatCompletionRequestToolsItem, CreateChatCompletionResponse,
+    ChatCompletionMessageToolCall, ChatCompletionRequestMessage, ChatCompletionTool,
+    ChatCompletionToolChoiceOption, CreateChatCompletionRequest, CreateChatCompletionResponse,
+    ToolCall, ToolChoiceMode, ToolDefinition,
 };
 
 /// Rounds [`Client::run_tools`] allows by default, as openai-node's `runTools`.
@@ -575,7 +574,7 @@ impl Toolbox {
     /// assert_eq!(json["tools"][0]["function"]["name"], "ping");
     /// # Ok::<(), serde_json::Error>(())
     /// ```
-    pub fn tools(&self) -> Vec<CreateChatCompletionRequestToolsItem> {
+    pub fn tools(&self) -> Vec<ToolDefinition> {
         self.entries.iter().map(|e| e.tool.clone().into()).collect()
     }
 
@@ -629,18 +628,16 @@ impl Toolbox {
 
     /// Runs any kind of call in an assistant message, returning the call id
     /// and the tool message content.
-    async fn call_item(&self, item: &ChatCompletionMessageToolCallsItem) -> (String, String) {
+    async fn call_item(&self, item: &ToolCall) -> (String, String) {
         let (id, outcome) = match item {
-            ChatCompletionMessageToolCallsItem::Function(call) => {
-                (call.id.clone(), self.call(call).await)
-            }
+            ToolCall::Function(call) => (call.id.clone(), self.call(call).await),
             // Still answered: the API rejects a conversation where a call
             // has no tool message.
-            ChatCompletionMessageToolCallsItem::Custom(call) => (
+            ToolCall::Custom(call) => (
                 call.id.clone(),
                 Err("Error: custom tools are not supported here".to_owned()),
             ),
-            ChatCompletionMessageToolCallsItem::Unknown(value) => (
+            ToolCall::Unknown(value) => (
                 value
                     .get("id")
                     .and_then(serde_json::Value::as_str)
@@ -704,10 +701,9 @@ impl ToolRun {
 fn forces_a_call(choice: &ChatCompletionToolChoiceOption) -> bool {
     matches!(
         choice,
-        ChatCompletionToolChoiceOption::ToolChoiceMode(
-            ChatCompletionToolChoiceOptionToolChoiceMode::Required
-        ) | ChatCompletionToolChoiceOption::ChatCompletionNamedToolChoice(_)
-            | ChatCompletionToolChoiceOption::ChatCompletionNamedToolChoiceCustom(_)
+        ChatCompletionToolChoiceOption::Mode(ToolChoiceMode::Required)
+            | ChatCompletionToolChoiceOption::Named(_)
+            | ChatCompletionToolChoiceOption::NamedCustom(_)
     )
 }
 

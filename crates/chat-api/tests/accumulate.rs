@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chat_api::types::{
-    ChatCompletionMessageToolCallsItem, ChatCompletionRequestMessage, CompletionUsage,
-    CreateChatCompletionRequest, CreateChatCompletionResponse, CreateChatCompletionStreamResponse,
+    ChatCompletionRequestMessage, CompletionUsage, CreateChatCompletionRequest,
+    CreateChatCompletionResponse, CreateChatCompletionStreamResponse, FinishReason, ToolCall,
 };
 use chat_api::{ChatCompletionAccumulator, Client, Error};
 use futures_util::StreamExt;
@@ -168,10 +168,10 @@ fn every_recorded_stream_folds_consistently() {
                 "{name}: refusal of choice {i}"
             );
             // The audio recording never sends a finish_reason: the field
-            // then keeps the type's default, `stop`.
+            // then stays `None`, never an invented `stop`.
             assert_eq!(
-                choice.finish_reason.as_str(),
-                e.finish_reason.get(&i).map_or("stop", String::as_str),
+                choice.finish_reason.as_ref().map(|r| r.as_str()),
+                e.finish_reason.get(&i).map(String::as_str),
                 "{name}: finish_reason of choice {i}"
             );
             let tokens = choice
@@ -206,7 +206,7 @@ fn every_recorded_stream_folds_consistently() {
             seen.tool_calls += usize::from(!calls.is_empty());
             seen.parallel += usize::from(calls.len() > 1);
             for (call, (names, id, args)) in calls.iter().zip(expected_tools) {
-                let ChatCompletionMessageToolCallsItem::Function(call) = call else {
+                let ToolCall::Function(call) = call else {
                     panic!("{name}: expected a function call, got {call:?}");
                 };
                 // OpenAI sends the name once; whatever the server repeats,
@@ -414,10 +414,10 @@ async fn llama_cpp_python_stream_through_the_server() {
     );
     assert_eq!(completion.choices.len(), 1, "one choice although n = 2");
     let choice = &completion.choices[0];
-    assert_eq!(choice.finish_reason.as_str(), "tool_calls");
+    assert_eq!(choice.finish_reason, Some(FinishReason::ToolCalls));
     assert_eq!(choice.message.content.as_deref(), Some(""));
     let calls = choice.message.tool_calls.as_deref().expect("tool calls");
-    let [ChatCompletionMessageToolCallsItem::Function(call)] = calls else {
+    let [ToolCall::Function(call)] = calls else {
         panic!("expected one function call, got {calls:?}");
     };
     assert_eq!(call.id, "call__0_get_weather_cmpl-1");

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chat_api::Tool;
-use chat_api::types::{CreateChatCompletionRequest, CreateChatCompletionRequestToolsItem};
+use chat_api::types::{CreateChatCompletionRequest, ToolDefinition};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -39,8 +39,7 @@ struct Loose {
 
 #[test]
 fn request_carries_tools_and_response_format() {
-    let tools: Vec<CreateChatCompletionRequestToolsItem> =
-        vec![GetWeather::tool().into(), Loose::tool().into()];
+    let tools: Vec<ToolDefinition> = vec![GetWeather::tool().into(), Loose::tool().into()];
     let request = CreateChatCompletionRequest {
         tools: Some(tools),
         response_format: Some(chat_api::response_format::<Person>()),

@@ -5,9 +5,7 @@
 
 use std::path::Path;
 
-use chat_api::types::{
-    ChatCompletionMessageToolCall, ChatCompletionMessageToolCallsItem, CreateChatCompletionResponse,
-};
+use chat_api::types::{ChatCompletionMessageToolCall, CreateChatCompletionResponse, ToolCall};
 use chat_api::{ParseError, Tool};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -17,12 +15,8 @@ fn recorded(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/recorded")
         .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (tests/fixtures/recorded)",
-            path.display()
-        )
-    });
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (tests/fixtures/recorded)", path.display()));
     serde_json::from_str(&text).expect("fixture is JSON")
 }
 
@@ -169,7 +163,7 @@ fn recorded_tool_call_arguments_parse() {
     let cities: Vec<String> = calls
         .iter()
         .map(|call| match call {
-            ChatCompletionMessageToolCallsItem::Function(call) => {
+            ToolCall::Function(call) => {
                 assert_eq!(call.function.name, "get_weather_for_city");
                 call.parse_arguments::<GetWeatherForCity>()
                     .expect("recorded arguments fit")

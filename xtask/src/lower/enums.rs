@@ -45,7 +45,8 @@ impl<'a> Lowerer<'a> {
             .default
             .as_ref()
             .and_then(Value::as_str)
-            .and_then(|d| variants.iter().position(|v| v.value == d));
+            .and_then(|d| variants.iter().position(|v| v.value == d))
+            .map(EnumDefault::Variant);
         Ok(StringEnum {
             variants,
             fallback,

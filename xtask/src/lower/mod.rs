@@ -23,15 +23,18 @@ use serde_json::Value;
 use crate::error::{SpecError, err};
 use crate::ir::*;
 use crate::names;
-use crate::openapi::{self, Document, Schema, SchemaObject, escape_pointer};
+use crate::openapi::{self, Document, Schema, SchemaObject, escape_pointer, unescape_pointer};
+use crate::settings::{NameTable, Settings};
 
 type Result<T, E = SpecError> = std::result::Result<T, E>;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
-/// Lowers a whole document.
-pub fn lower(doc: &Document) -> Result<Ir> {
-    let mut lowerer = Lowerer::new(doc)?;
+/// Lowers a whole document, naming types by the settings' table where it
+/// has an entry.
+pub fn lower(doc: &Document, settings: &Settings) -> Result<Ir> {
+    let mut lowerer = Lowerer::new(doc, &settings.names)?;
+    lowerer.strict = settings.strict;
     for (name, schema) in &doc.components.schemas {
         let pointer = format!("{SCHEMA_PREFIX}{}", escape_pointer(name));
         let rust = lowerer.component_names[name].clone();
@@ -49,6 +52,10 @@ pub fn lower(doc: &Document) -> Result<Ir> {
 
 struct Lowerer<'a> {
     doc: &'a Document,
+    table: &'a NameTable,
+    /// Whether the table was written for this spec; if not, a name it took
+    /// that a rule would also make gets a number instead of failing.
+    strict: bool,
     /// Spec schema name → Rust type name.
     component_names: HashMap<String, String>,
     /// Rust names of component types whose schema admits `null`; every use
@@ -71,9 +78,11 @@ struct Stripped<'s> {
 }
 
 impl<'a> Lowerer<'a> {
-    fn new(doc: &'a Document) -> Result<Self> {
+    fn new(doc: &'a Document, table: &'a NameTable) -> Result<Self> {
         let mut lowerer = Lowerer {
             doc,
+            table,
+            strict: false,
             component_names: HashMap::new(),
             nullable_components: HashSet::new(),
             claimed: HashMap::new(),
@@ -85,7 +94,10 @@ impl<'a> Lowerer<'a> {
         };
         for (name, schema) in &doc.components.schemas {
             let pointer = format!("{SCHEMA_PREFIX}{}", escape_pointer(name));
-            let rust = names::type_name(name);
+            let rust = match table.type_name(&pointer) {
+                Some(renamed) => renamed.to_owned(),
+                None => names::type_name(name),
+            };
             lowerer.claim(&rust, &pointer)?;
             lowerer.component_names.insert(name.clone(), rust.clone());
             if let Some(obj) = schema.object()
@@ -152,11 +164,22 @@ impl<'a> Lowerer<'a> {
         deprecated: bool,
         kind: TypeKind,
     ) -> Result<()> {
+        let origin = if self.table.gives(rust) {
+            NameOrigin::Table
+        } else if pointer
+            .strip_prefix(SCHEMA_PREFIX)
+            .is_some_and(|n| !n.contains('/'))
+        {
+            NameOrigin::Spec
+        } else {
+            NameOrigin::Rule
+        };
         self.types.insert(
             rust.to_owned(),
             TypeDef {
                 name: rust.to_owned(),
                 pointer: pointer.to_owned(),
+                origin,
                 doc,
                 deprecated,
                 kind,
@@ -173,16 +196,38 @@ impl<'a> Lowerer<'a> {
         if let Some(ty) = self.inline_types.get(pointer) {
             return Ok(ty.clone());
         }
-        let ty = self.define_inline_uncached(name, schema, pointer)?;
+        let name = match self.table.type_name(pointer) {
+            Some(renamed) => match self.claimed.get(renamed) {
+                Some(holder) => {
+                    self.table.name_taken(pointer, holder);
+                    name.to_owned()
+                }
+                None => renamed.to_owned(),
+            },
+            None => self.unique_beside_table(name),
+        };
+        let ty = self.define_inline_uncached(&name, schema, pointer)?;
         self.inline_types.insert(pointer.to_owned(), ty.clone());
         Ok(ty)
+    }
+
+    /// A rule-made name, numbered when a name from the table already holds
+    /// it in a spec the table was not written for (the whole upstream spec).
+    fn unique_beside_table(&self, name: &str) -> String {
+        if self.strict || !self.claimed.contains_key(name) || !self.table.gives(name) {
+            return name.to_owned();
+        }
+        (2..)
+            .map(|n| format!("{name}{n}"))
+            .find(|candidate| !self.claimed.contains_key(candidate))
+            .unwrap_or_else(|| name.to_owned())
     }
 
     /// The Rust name of the component a pointer lies in.
     fn owning_component(&self, pointer: &str) -> Option<String> {
         let rest = pointer.strip_prefix(SCHEMA_PREFIX)?;
         let raw = rest.split('/').next()?;
-        let name = raw.replace("~1", "/").replace("~0", "~");
+        let name = unescape_pointer(raw);
         self.component_names.get(&name).cloned()
     }
 

@@ -129,6 +129,7 @@ impl<'a> Lowerer<'a> {
                     deprecated: false,
                     boxed: false,
                     constant: None,
+                    absence: Absence::Required,
                 });
             }
             let doc = Doc {
@@ -245,6 +246,7 @@ impl<'a> Lowerer<'a> {
             body,
             response,
             stream_event,
+            pagination: None,
         }))
     }
 }

@@ -14,7 +14,7 @@ impl<'a> Lowerer<'a> {
                 format!("unsupported $ref `{reference}`: only {SCHEMA_PREFIX}* is handled"),
             )
         })?;
-        let name = name.replace("~1", "/").replace("~0", "~");
+        let name = unescape_pointer(name);
         self.doc
             .components
             .schemas

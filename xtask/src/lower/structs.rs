@@ -180,8 +180,14 @@ impl<'a> Lowerer<'a> {
                 deprecated,
                 boxed: false,
                 constant,
+                absence: Absence::Required,
             });
         }
+        // Required fields first: a reader (and a struct literal) meets
+        // `messages` and `model` before forty optional knobs merged in from
+        // base schemas. The sort is stable, so the spec's order holds within
+        // each group.
+        fields.sort_by_key(|f| !f.required);
         Ok(Struct { fields, tag: None })
     }
 

@@ -30,7 +30,8 @@ impl<'a> Lowerer<'a> {
         let mut used = HashSet::new();
         for (i, branch) in branches.iter().enumerate() {
             let branch_pointer = format!("{pointer}/{keyword}/{i}");
-            let variant_name = self.untagged_variant_name(branch, &branch_pointer, i, &used)?;
+            let variant_name =
+                self.untagged_variant_name(name, branch, &branch_pointer, i, &used)?;
             used.insert(variant_name.clone());
             let ty = self.use_of(branch, &branch_pointer, &format!("{name}{variant_name}"))?;
             let doc = branch.object().map(doc_of).unwrap_or_default();
@@ -45,6 +46,7 @@ impl<'a> Lowerer<'a> {
         Ok(TypeKind::Union(Union {
             repr: UnionRepr::Untagged,
             variants,
+            default_variant: None,
         }))
     }
 
@@ -178,7 +180,10 @@ impl<'a> Lowerer<'a> {
             let mut used = HashSet::new();
             for (i, (branch, tags)) in branches.iter().zip(tags_per_branch).enumerate() {
                 let branch_pointer = format!("{pointer}/{keyword}/{i}");
-                let mut variant_name = names::words(&tags[0]);
+                let mut variant_name = match self.table.variant_name(&branch_pointer) {
+                    Some(renamed) => renamed.to_owned(),
+                    None => names::words(&tags[0]),
+                };
                 if !used.insert(variant_name.clone()) {
                     variant_name.push_str(&i.to_string());
                 }
@@ -197,6 +202,7 @@ impl<'a> Lowerer<'a> {
                     property: candidate,
                 },
                 variants,
+                default_variant: None,
             }));
         }
         Ok(None)
@@ -216,18 +222,29 @@ impl<'a> Lowerer<'a> {
             .collect()
     }
 
+    /// The naming table's choice, else the branch's title, component name or
+    /// kind, without the words it repeats from the union's own name
+    /// (`ChatCompletionToolChoiceOption::Named`, not
+    /// `::ChatCompletionNamedToolChoice`).
     pub(super) fn untagged_variant_name(
         &self,
+        union: &str,
         branch: &Schema,
         pointer: &str,
         index: usize,
         used: &HashSet<String>,
     ) -> Result<String> {
+        if let Some(renamed) = self.table.variant_name(pointer) {
+            return Ok(renamed.to_owned());
+        }
         let base = match branch {
             Schema::Bool(_) => "Any".to_owned(),
             Schema::Object(obj) => {
                 if let Some(title) = &obj.title {
-                    names::words(title)
+                    match self.table.title_name(title) {
+                        Some(renamed) => return Ok(renamed.to_owned()),
+                        None => names::words(title),
+                    }
                 } else if let Some(reference) = &obj.reference {
                     let (target, _) = self.resolve(reference, pointer)?;
                     self.component_names[target].clone()
@@ -237,6 +254,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         };
+        let base = names::without_words_of(&base, union);
         let mut name = base.clone();
         if used.contains(&name) {
             name = format!("{base}{}", index + 1);
@@ -268,6 +286,7 @@ impl<'a> Lowerer<'a> {
         Ok(TypeKind::Union(Union {
             repr: UnionRepr::Untagged,
             variants,
+            default_variant: None,
         }))
     }
 }

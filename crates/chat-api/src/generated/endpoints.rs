@@ -174,9 +174,7 @@ impl crate::Client {
         &'a self,
         completion_id: &'a str,
         query: GetChatCompletionMessagesQuery,
-    ) -> impl futures_core::Stream<
-        Item = crate::Result<ChatCompletionMessageListDataItem>,
-    > + 'a {
+    ) -> impl futures_core::Stream<Item = crate::Result<StoredMessage>> + 'a {
         crate::__private::paginate(
             query,
             move |query| async move {
@@ -197,7 +195,7 @@ impl crate::__private::CursorQuery for ListChatCompletionsQuery {
     }
 }
 impl crate::__private::Page for ChatCompletionMessageList {
-    type Item = ChatCompletionMessageListDataItem;
+    type Item = StoredMessage;
     fn into_parts(self) -> (Vec<Self::Item>, bool, Option<String>) {
         (self.data, self.has_more, Some(self.last_id))
     }

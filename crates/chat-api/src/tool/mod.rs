@@ -27,8 +27,7 @@ mod schemars_adapter;
 use std::fmt;
 
 use crate::types::{
-    ChatCompletionTool, CreateChatCompletionRequestResponseFormat, FunctionObject,
-    ResponseFormatJsonSchema, ResponseFormatJsonSchemaJsonSchema,
+    ChatCompletionTool, FunctionObject, JsonSchemaFormat, ResponseFormat, ResponseFormatJsonSchema,
 };
 
 pub use generator::SchemaGenerator;
@@ -194,18 +193,15 @@ pub trait Tool: StrictSchema {
 /// # Errors
 ///
 /// As [`Tool::try_parameters`].
-pub fn try_response_format<T: Tool>()
--> Result<CreateChatCompletionRequestResponseFormat, &'static SchemaError> {
-    Ok(CreateChatCompletionRequestResponseFormat::JsonSchema(
-        ResponseFormatJsonSchema {
-            json_schema: ResponseFormatJsonSchemaJsonSchema {
-                description: T::description().map(str::to_owned),
-                name: T::NAME.to_owned(),
-                schema: Some(T::try_parameters()?.clone()),
-                strict: Some(T::STRICT),
-            },
+pub fn try_response_format<T: Tool>() -> Result<ResponseFormat, &'static SchemaError> {
+    Ok(ResponseFormat::JsonSchema(ResponseFormatJsonSchema {
+        json_schema: JsonSchemaFormat {
+            description: T::description().map(str::to_owned),
+            name: T::NAME.to_owned(),
+            schema: Some(T::try_parameters()?.clone()),
+            strict: Some(T::STRICT),
         },
-    ))
+    }))
 }
 
 /// A `response_format` of type `json_schema` whose schema is `T`'s, so the
@@ -238,7 +234,7 @@ pub fn try_response_format<T: Tool>()
 /// # Panics
 ///
 /// As [`Tool::parameters`].
-pub fn response_format<T: Tool>() -> CreateChatCompletionRequestResponseFormat {
+pub fn response_format<T: Tool>() -> ResponseFormat {
     match try_response_format::<T>() {
         Ok(format) => format,
         Err(error) => panic!("{error}"),

@@ -1,6 +1,14 @@
 //! Whole-IR passes that need every type defined first: which types are on
-//! the request or response side, which can implement `Default`, and which
-//! fields must be boxed to break recursion.
+//! the request or response side, which identical enums become one, how each
+//! field treats absence, which types implement `Default`, which fields must
+//! be boxed to break recursion, and which operations paginate.
+//!
+//! Every decision lands in the IR; emission only prints it.
+
+mod dedupe;
+mod defaults;
+mod docs;
+mod pagination;
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,8 +19,13 @@ pub fn run(ir: &mut Ir) -> Result<(), SpecError> {
     mark_directions(ir);
     check_extra(ir)?;
     assign_tags(ir);
-    mark_defaults(ir);
+    dedupe::string_enums(ir)?;
+    // Merged enums serve both sides of the types that used them.
+    mark_directions(ir);
+    defaults::mark(ir);
     mark_boxes(ir);
+    pagination::mark(ir);
+    docs::inherit(ir);
     Ok(())
 }
 
@@ -97,6 +110,7 @@ fn assign_tags(ir: &mut Ir) {
         let TypeKind::Union(Union {
             repr: UnionRepr::Tagged { property },
             variants,
+            ..
         }) = &def.kind
         else {
             continue;
@@ -157,56 +171,12 @@ fn reachable(ir: &Ir, mut stack: Vec<String>) -> HashSet<String> {
     seen
 }
 
-fn referenced(def: &TypeDef) -> Vec<&Ty> {
+pub(crate) fn referenced(def: &TypeDef) -> Vec<&Ty> {
     match &def.kind {
         TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
         TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
         TypeKind::Alias(ty) => vec![ty],
         TypeKind::StringEnum(_) => Vec::new(),
-    }
-}
-
-/// A type can implement `Default` when every required part can: fields that
-/// are `Option` always can; untagged unions default to their first variant
-/// that can; tagged unions never do (no variant is more default than another).
-fn mark_defaults(ir: &mut Ir) {
-    let mut defaults: HashSet<String> = HashSet::new();
-    loop {
-        let mut changed = false;
-        for (name, def) in &ir.types {
-            if defaults.contains(name) {
-                continue;
-            }
-            let ok = match &def.kind {
-                TypeKind::StringEnum(_) => true,
-                TypeKind::Alias(ty) => ty_default(ty, &defaults),
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .all(|f| f.is_option() || ty_default(&f.ty, &defaults)),
-                TypeKind::Union(u) => {
-                    matches!(u.repr, UnionRepr::Untagged)
-                        && u.variants.iter().any(|v| ty_default(&v.ty, &defaults))
-                }
-            };
-            if ok {
-                defaults.insert(name.clone());
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    for (name, def) in ir.types.iter_mut() {
-        def.traits.default = defaults.contains(name);
-    }
-}
-
-pub fn ty_default(ty: &Ty, defaults: &HashSet<String>) -> bool {
-    match ty {
-        Ty::Named(n) => defaults.contains(n),
-        _ => true,
     }
 }
 
