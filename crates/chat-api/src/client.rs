@@ -8,13 +8,13 @@ use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
-use crate::__private::{Call, encode_query};
 use crate::config::{
     DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, EnvConfig,
     Secret,
 };
 use crate::error::{ApiError, Error, Result};
 use crate::options::{RequestOptions, header};
+use crate::request::{Call, encode_query};
 use crate::retry;
 use crate::stream::EventStream;
 
