@@ -45,7 +45,7 @@ mod toolbox;
 
 pub use accumulate::ChatCompletionAccumulator;
 pub use client::{Client, ClientBuilder, Response};
-pub use config::Secret;
+pub use config::{ConfigError, Secret};
 pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
 pub use options::RequestOptions;
