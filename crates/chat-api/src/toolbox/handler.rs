@@ -74,7 +74,7 @@ where
 }
 
 /// A tool's definition paired with the code that runs it; made by
-/// [`Tool::handler`] and added to a [`Toolbox`].
+/// [`Tool::handler`] and added to a [`Toolbox`](crate::Toolbox).
 ///
 /// ```
 /// use chat_api::{Tool, Toolbox};

@@ -324,7 +324,8 @@ impl Toolbox {
     /// `Error:`: the handler's error, arguments that do not match the
     /// schema, or a tool that does not exist. Either way it is what to send
     /// back with
-    /// [`ChatCompletionRequestMessage::tool`]. A synchronous handler runs
+    /// [`ChatCompletionRequestMessage::tool`](crate::types::ChatCompletionRequestMessage::tool).
+    /// A synchronous handler runs
     /// when the future is first polled, on that thread.
     ///
     /// ```
