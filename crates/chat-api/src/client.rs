@@ -8,13 +8,13 @@ use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
-use crate::__private::{Call, encode_query};
 use crate::config::{
-    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, EnvConfig,
-    Secret,
+    ConfigError, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+    EnvConfig, Secret, header,
 };
 use crate::error::{ApiError, Error, Result};
-use crate::options::{RequestOptions, header};
+use crate::options::RequestOptions;
+use crate::request::{Call, encode_query};
 use crate::retry;
 use crate::stream::EventStream;
 
@@ -84,7 +84,7 @@ impl fmt::Debug for Client {
 
 /// Builds a [`Client`]. Start from [`Client::builder`].
 #[derive(Debug, Clone)]
-#[must_use]
+#[must_use = "a ClientBuilder does nothing until .build() is called"]
 pub struct ClientBuilder {
     api_key: Option<Secret>,
     base_url: Option<String>,
@@ -95,7 +95,8 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     headers: Vec<(HeaderName, HeaderValue)>,
     http: Option<reqwest::Client>,
-    error: Option<String>,
+    /// The first invalid input, reported by `build` (as reqwest does).
+    error: Option<ConfigError>,
 }
 
 impl Default for ClientBuilder {
@@ -183,11 +184,9 @@ impl ClientBuilder {
     /// [`build`](Self::build) fail.
     pub fn default_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
         match header(name.as_ref(), value.as_ref()) {
-            Some(header) => self.headers.push(header),
-            None => {
-                // The value may be a credential: name only the header.
-                self.error
-                    .get_or_insert(format!("invalid default header `{}`", name.as_ref()));
+            Ok(header) => self.headers.push(header),
+            Err(error) => {
+                self.error.get_or_insert(error);
             }
         }
         self
@@ -202,23 +201,24 @@ impl ClientBuilder {
 
     /// Builds the client.
     ///
-    /// Fails with [`Error::InvalidRequest`] on a base URL that is not an
-    /// absolute `http(s)` URL, a key or header that cannot be sent in a
-    /// header, or when the HTTP client cannot be created.
+    /// # Errors
+    ///
+    /// [`Error::Config`] on a base URL that is not an absolute `http(s)`
+    /// URL, a key or header that cannot be sent in a header, or when the
+    /// HTTP client cannot be created; the [`ConfigError`] says which.
+    ///
+    /// ```
+    /// use chat_api::{Client, ConfigError, Error};
+    ///
+    /// let error = Client::builder().default_header("x-trace id", "1").build().unwrap_err();
+    /// assert!(matches!(error, Error::Config(ConfigError::InvalidHeaderName { .. })));
+    /// ```
     pub fn build(self) -> Result<Client> {
-        if let Some(message) = self.error {
-            return Err(Error::invalid(message));
+        if let Some(error) = self.error {
+            return Err(error.into());
         }
-        let base_url = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let base_url = base_url.trim().trim_end_matches('/').to_owned();
-        match reqwest::Url::parse(&base_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.query().is_none() => {}
-            _ => {
-                return Err(Error::invalid(format!(
-                    "base URL `{base_url}` must be an absolute http(s) URL without a query"
-                )));
-            }
-        }
+        let base_url =
+            crate::config::base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
 
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -228,11 +228,7 @@ impl ClientBuilder {
         if let Some(key) = &self.api_key {
             let mut value = HeaderValue::try_from(format!("Bearer {}", key.expose()))
                 // Never echo the key, not even in part.
-                .map_err(|_| {
-                    Error::invalid(
-                        "the API key contains characters that cannot be sent in a header",
-                    )
-                })?;
+                .map_err(|_| ConfigError::InvalidApiKey)?;
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
@@ -242,7 +238,9 @@ impl ClientBuilder {
         ] {
             if let Some(value) = value {
                 let value = HeaderValue::try_from(value.as_str()).map_err(|_| {
-                    Error::invalid(format!("invalid value for the `{name}` header"))
+                    ConfigError::InvalidHeaderValue {
+                        name: name.to_owned(),
+                    }
                 })?;
                 headers.insert(HeaderName::from_static(name), value);
             }
@@ -256,7 +254,7 @@ impl ClientBuilder {
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .build()
-                .map_err(|e| Error::invalid_with("could not create the HTTP client", e))?,
+                .map_err(|e| ConfigError::HttpClient(Arc::new(e)))?,
         };
 
         Ok(Client {
@@ -327,14 +325,35 @@ impl Client {
     ///
     /// For a server that needs no key, use [`ClientBuilder::from_env`] or
     /// [`Client::builder`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`]: [`ConfigError::MissingApiKey`] without a key, or
+    /// any error of [`ClientBuilder::build`] (a malformed `OPENAI_BASE_URL`, say).
+    ///
+    /// ```
+    /// use chat_api::{Client, ConfigError, Error};
+    ///
+    /// // Use OpenAI when a key is configured, else a local server.
+    /// fn client() -> chat_api::Result<Client> {
+    ///     match Client::from_env() {
+    ///         Err(Error::Config(ConfigError::MissingApiKey)) => {
+    ///             Client::builder().base_url("http://127.0.0.1:8080/v1").build()
+    ///         }
+    ///         other => other,
+    ///     }
+    /// }
+    /// # let _ = client;
+    /// ```
     pub fn from_env() -> Result<Client> {
-        let builder = ClientBuilder::from_env();
-        if builder.api_key.is_none() {
-            return Err(Error::invalid(
-                "the OPENAI_API_KEY environment variable is not set",
-            ));
+        Self::from_env_config(EnvConfig::from_lookup(|name| std::env::var(name).ok()))
+    }
+
+    fn from_env_config(env: EnvConfig) -> Result<Client> {
+        if env.api_key.is_none() {
+            return Err(ConfigError::MissingApiKey.into());
         }
-        builder.build()
+        ClientBuilder::from_env_config(env).build()
     }
 
     /// A builder with the defaults: OpenAI's URL, no key, 2 retries, 600 s timeout.
@@ -345,6 +364,7 @@ impl Client {
     /// A cheap copy of this client whose requests carry `options` on top of
     /// any options this client already has (later values win; extra body
     /// fields, query parameters and headers accumulate).
+    #[must_use = "with_options returns a new client; the one it is called on is unchanged"]
     pub fn with_options(&self, options: RequestOptions) -> Client {
         Client {
             inner: Arc::clone(&self.inner),
@@ -453,8 +473,8 @@ impl Client {
             return Err(error);
         }
         let options = &*self.options;
-        if let Some(message) = &options.error {
-            return Err(Error::invalid(message.clone()));
+        if let Some(error) = &options.error {
+            return Err(error.clone().into());
         }
 
         let mut body = call.body;
@@ -612,7 +632,7 @@ mod tests {
             .build()
             .unwrap_err();
         let shown = format!("{err} {err:?}");
-        assert!(matches!(err, Error::InvalidRequest { .. }));
+        assert!(matches!(err, Error::Config(ConfigError::InvalidApiKey)));
         assert!(!shown.contains("sk-secret"), "{shown}");
     }
 
@@ -643,18 +663,65 @@ mod tests {
         let env = EnvConfig::from_lookup(|n| {
             (n == "OPENAI_BASE_URL").then(|| "http://127.0.0.1:9/v1".to_owned())
         });
-        let client = ClientBuilder::from_env_config(env).build().unwrap();
+        let client = ClientBuilder::from_env_config(env.clone()).build().unwrap();
         assert_eq!(client.base_url(), "http://127.0.0.1:9/v1");
         assert!(!client.inner.has_api_key);
+        assert!(matches!(
+            Client::from_env_config(env),
+            Err(Error::Config(ConfigError::MissingApiKey))
+        ));
     }
 
     #[test]
-    fn invalid_base_url_is_rejected() {
-        for bad in ["api.openai.com/v1", "ftp://x/v1", "http://x/v1?a=b", ""] {
+    fn env_client_with_a_key_and_a_malformed_base_url() {
+        let lookup = |url: &'static str| {
+            move |n: &str| match n {
+                "OPENAI_API_KEY" => Some("sk-env".to_owned()),
+                "OPENAI_BASE_URL" => Some(url.to_owned()),
+                _ => None,
+            }
+        };
+        let client =
+            Client::from_env_config(EnvConfig::from_lookup(lookup("http://127.0.0.1:9/v1")));
+        assert!(client.unwrap().inner.has_api_key);
+        let err =
+            Client::from_env_config(EnvConfig::from_lookup(lookup("localhost:8080"))).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(ConfigError::InvalidBaseUrl { url, .. }) if url == "localhost:8080"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn organization_and_project_values_are_checked() {
+        let err = Client::builder().project("proj\n1").build().unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(ConfigError::InvalidHeaderValue { name }) if name == "openai-project"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn invalid_base_url_is_a_config_error_with_its_cause() {
+        // Not a URL at all: the parse error is the source.
+        for bad in ["api.openai.com/v1", "not a url", ""] {
+            match Client::builder().base_url(bad).build() {
+                Err(Error::Config(ConfigError::InvalidBaseUrl { url, source })) => {
+                    assert_eq!(url, bad);
+                    assert!(source.is_some(), "{bad}");
+                }
+                other => panic!("{bad}: expected InvalidBaseUrl, got {other:?}"),
+            }
+        }
+        // A URL, but not one requests can go to.
+        for bad in ["ftp://x/v1", "http://x/v1?a=b"] {
             assert!(
                 matches!(
                     Client::builder().base_url(bad).build(),
-                    Err(Error::InvalidRequest { .. })
+                    Err(Error::Config(ConfigError::InvalidBaseUrl {
+                        source: None,
+                        ..
+                    }))
                 ),
                 "{bad}"
             );
@@ -707,7 +774,9 @@ mod tests {
         let bad = client.with_options(RequestOptions::new().extra_body(serde_json::json!("nope")));
         assert!(matches!(
             bad.prepare(Call::new(Method::GET, "/x".into()), false),
-            Err(Error::InvalidRequest { .. })
+            Err(Error::Config(ConfigError::ExtraBodyNotAnObject {
+                found: "a string"
+            }))
         ));
         let call = Call::new(Method::POST, "/x".into()).json(&[1, 2]);
         assert!(matches!(

@@ -1,7 +1,11 @@
-//! Client configuration: credentials, endpoint and defaults.
+//! Client configuration: credentials, endpoint and defaults, and what can
+//! be wrong with them ([`ConfigError`]).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+use http::{HeaderName, HeaderValue};
 
 /// The default API endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
@@ -11,6 +15,111 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 /// Default TCP/TLS connect timeout (as the official Python SDK).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A value the [`Client`](crate::Client), its builder or its
+/// [`RequestOptions`](crate::RequestOptions) were given that cannot be used.
+///
+/// Returned inside [`Error::Config`](crate::Error::Config): by
+/// [`ClientBuilder::build`](crate::ClientBuilder::build) and
+/// [`Client::from_env`](crate::Client::from_env), or, for an invalid
+/// [`RequestOptions`](crate::RequestOptions) value, by every request made
+/// with those options. Sending again cannot help, so it is never retried.
+/// Secrets (the API key, header values) are never part of the message.
+///
+/// ```
+/// use chat_api::{Client, ConfigError, Error};
+///
+/// match Client::builder().base_url("not a url").build() {
+///     Err(Error::Config(ConfigError::InvalidBaseUrl { url, .. })) => assert_eq!(url, "not a url"),
+///     other => panic!("expected a configuration error, got {other:?}"),
+/// }
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// [`Client::from_env`](crate::Client::from_env) found no
+    /// `OPENAI_API_KEY` (or an empty one).
+    #[error(
+        "the OPENAI_API_KEY environment variable is not set (a server that needs no key: use \
+         `Client::builder()` or `ClientBuilder::from_env()`)"
+    )]
+    MissingApiKey,
+    /// The base URL is not an absolute `http(s)` URL without a query string.
+    #[error("base URL `{url}` must be an absolute http(s) URL without a query")]
+    InvalidBaseUrl {
+        /// The URL as given (trimmed, without trailing `/`).
+        url: String,
+        /// Why it does not parse as a URL, when it does not; `None` when it
+        /// parses but has another scheme or a query.
+        #[source]
+        source: Option<url::ParseError>,
+    },
+    /// The API key has characters an HTTP header cannot carry.
+    #[error("the API key contains characters that cannot be sent in a header")]
+    InvalidApiKey,
+    /// A header name (default header or [`RequestOptions::header`](crate::RequestOptions::header))
+    /// is not a valid HTTP header name.
+    #[error("`{name}` is not a valid header name")]
+    InvalidHeaderName {
+        /// The name as given.
+        name: String,
+    },
+    /// A header value (a default or per-request header, the organization or
+    /// the project) has characters an HTTP header cannot carry. The value is
+    /// left out: it may be a credential.
+    #[error("the value of the `{name}` header contains characters that cannot be sent in a header")]
+    InvalidHeaderValue {
+        /// The header's name.
+        name: String,
+    },
+    /// [`RequestOptions::extra_body`](crate::RequestOptions::extra_body) was
+    /// given a JSON value that is not an object.
+    #[error("extra_body must be a JSON object, got {found}")]
+    ExtraBodyNotAnObject {
+        /// What it was given: `an array`, `a string`, ….
+        found: &'static str,
+    },
+    /// The HTTP client could not be created (for instance its TLS backend).
+    // In an `Arc` so that the error, like the options holding it, can be cloned.
+    #[error("could not create the HTTP client")]
+    HttpClient(#[source] Arc<reqwest::Error>),
+}
+
+/// The base URL requests go to, trimmed and without a trailing `/`, or why it cannot be one.
+pub(crate) fn base_url(raw: &str) -> Result<String, ConfigError> {
+    let url = raw.trim().trim_end_matches('/').to_owned();
+    match url::Url::parse(&url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.query().is_none() => {
+            Ok(url)
+        }
+        Ok(_) => Err(ConfigError::InvalidBaseUrl { url, source: None }),
+        Err(source) => Err(ConfigError::InvalidBaseUrl {
+            url,
+            source: Some(source),
+        }),
+    }
+}
+
+/// A header to send, its value marked sensitive when it may be a credential
+/// (so it never shows in `Debug` output).
+pub(crate) fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), ConfigError> {
+    let name = HeaderName::try_from(name).map_err(|_| ConfigError::InvalidHeaderName {
+        name: name.to_owned(),
+    })?;
+    let mut value = HeaderValue::try_from(value).map_err(|_| ConfigError::InvalidHeaderValue {
+        name: name.as_str().to_owned(),
+    })?;
+    value.set_sensitive(is_sensitive(&name));
+    Ok((name, value))
+}
+
+/// Whether a header's value may be a credential.
+fn is_sensitive(name: &HeaderName) -> bool {
+    name == http::header::AUTHORIZATION
+        || name == http::header::PROXY_AUTHORIZATION
+        || name.as_str() == "api-key"
+        || name.as_str() == "x-api-key"
+}
 
 /// A string that never shows up in `Debug` or `Display` output.
 ///

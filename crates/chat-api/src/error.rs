@@ -4,6 +4,10 @@ use std::fmt;
 
 use http::{HeaderMap, StatusCode};
 
+use crate::config::ConfigError;
+use crate::parse::{JsonError, ParseError};
+use crate::toolbox::ToolboxError;
+
 /// Boxed source error carried by some [`Error`] variants.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -13,11 +17,29 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Longest body excerpt kept in messages and decode snippets, in bytes.
 const SNIPPET_LEN: usize = 400;
 
-/// Everything that can go wrong when calling the API.
+/// Everything that can go wrong when calling the API and reading its answer.
 ///
 /// Match on the variant to tell the cases apart, or use the helpers
 /// [`status`](Error::status), [`request_id`](Error::request_id) and
-/// [`is_retryable`](Error::is_retryable).
+/// [`is_retryable`](Error::is_retryable). The crate's narrower errors
+/// ([`ConfigError`], [`ParseError`], [`JsonError`], [`ToolboxError`])
+/// convert into it, so `?` works on all of them in a function returning
+/// [`chat_api::Result`](Result):
+///
+/// ```no_run
+/// use chat_api::types::CreateChatCompletionRequest;
+/// use chat_api::{Client, Tool};
+///
+/// #[derive(Debug, serde::Deserialize, Tool)]
+/// struct Person {
+///     name: String,
+///     age: Option<u8>,
+/// }
+///
+/// async fn extract(client: &Client, request: &CreateChatCompletionRequest) -> chat_api::Result<Person> {
+///     Ok(client.create_chat_completion(request).await?.parse::<Person>()?)
+/// }
+/// ```
 ///
 /// ```
 /// # fn handle(err: chat_api::Error) {
@@ -61,8 +83,23 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
-    /// The request could not be built: a body that does not serialize, a bad
-    /// header, URL or configuration value.
+    /// The client, its builder or its [`RequestOptions`](crate::RequestOptions)
+    /// were given a value that cannot be used: a missing API key, a
+    /// malformed base URL, an invalid header, ….
+    #[error("configuration error: {0}")]
+    Config(#[from] ConfigError),
+    /// A completion's reply or a tool call's arguments could not be read as
+    /// the requested type ([`parse`](crate::types::CreateChatCompletionResponse::parse),
+    /// [`parse_arguments`](crate::types::ChatCompletionMessageToolCall::parse_arguments)):
+    /// a refusal, a truncated reply, JSON of another shape, ….
+    #[error("could not read the reply: {0}")]
+    Parse(#[from] ParseError),
+    /// A tool handler could not be added to a [`Toolbox`](crate::Toolbox)
+    /// ([`try_with`](crate::Toolbox::try_with)).
+    #[error("could not add the tool: {0}")]
+    Toolbox(#[from] ToolboxError),
+    /// This request could not be built: a body or query that does not
+    /// serialize, or that cannot carry `extra_body` or the streaming flag.
     #[error("invalid request: {message}")]
     InvalidRequest {
         /// What is wrong.
@@ -261,6 +298,9 @@ impl Error {
             Error::Timeout | Error::Connection(_) => true,
             Error::Decode { .. }
             | Error::Stream { .. }
+            | Error::Config(_)
+            | Error::Parse(_)
+            | Error::Toolbox(_)
             | Error::InvalidRequest { .. }
             | Error::ToolRounds(_) => false,
         }
@@ -322,6 +362,14 @@ impl Error {
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
         Error::Api(Box::new(e))
+    }
+}
+
+/// A tool call's arguments that do not fit: an [`Error::Parse`] holding
+/// [`ParseError::Json`].
+impl From<JsonError> for Error {
+    fn from(e: JsonError) -> Self {
+        Error::Parse(ParseError::Json(e))
     }
 }
 

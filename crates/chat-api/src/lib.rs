@@ -26,6 +26,7 @@ pub mod __private;
 mod accumulate;
 mod client;
 mod config;
+mod deserialize;
 mod error;
 // Generated code is formatted by prettyplease in `cargo xtask codegen`;
 // rustfmt must not reformat it, or `codegen --check` would see it as stale.
@@ -35,15 +36,16 @@ mod message;
 mod options;
 mod pagination;
 mod parse;
+mod request;
 mod retry;
 mod sse;
 mod stream;
 pub mod strict;
-mod tools;
+mod toolbox;
 
 pub use accumulate::ChatCompletionAccumulator;
 pub use client::{Client, ClientBuilder, Response};
-pub use config::Secret;
+pub use config::{ConfigError, Secret};
 pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
 pub use options::RequestOptions;
@@ -51,9 +53,9 @@ pub use parse::{JsonError, ParseError};
 pub use stream::EventStream;
 /// Inference markers of [`HandlerReturn`]; not named by users.
 #[doc(hidden)]
-pub use tools::marker as __tool_marker;
-pub use tools::{
-    DEFAULT_MAX_ROUNDS, HandlerReturn, Json, ToolHandler, ToolOutput, ToolRun, Toolbox,
+pub use toolbox::marker as __tool_marker;
+pub use toolbox::{
+    DEFAULT_MAX_ROUNDS, HandlerReturn, Json, ToolHandler, ToolOutput, ToolResult, ToolRun, Toolbox,
     ToolboxError,
 };
 

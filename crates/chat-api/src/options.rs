@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
+use crate::config::{ConfigError, header};
+
 /// Options applied to requests made through [`Client::with_options`](crate::Client::with_options).
 ///
 /// OpenAI-compatible servers often take parameters the spec does not know
@@ -25,6 +27,7 @@ use http::{HeaderName, HeaderValue};
 /// # let _ = local; Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default)]
+#[must_use = "RequestOptions do nothing until passed to Client::with_options"]
 pub struct RequestOptions {
     pub(crate) extra_body: Option<serde_json::Map<String, serde_json::Value>>,
     pub(crate) extra_query: Vec<(String, String)>,
@@ -32,7 +35,7 @@ pub struct RequestOptions {
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_retries: Option<u32>,
     /// The first invalid input, reported when a request is made (as reqwest does).
-    pub(crate) error: Option<String>,
+    pub(crate) error: Option<ConfigError>,
 }
 
 impl RequestOptions {
@@ -42,7 +45,9 @@ impl RequestOptions {
     }
 
     /// JSON fields merged into the top level of the request body, replacing
-    /// fields of the same name. Must be a JSON object. Repeated calls merge.
+    /// fields of the same name. Repeated calls merge. Anything but a JSON
+    /// object makes every request with these options fail with
+    /// [`Error::Config`](crate::Error::Config).
     pub fn extra_body(mut self, fields: serde_json::Value) -> Self {
         match fields {
             serde_json::Value::Object(map) => {
@@ -50,7 +55,10 @@ impl RequestOptions {
                     .get_or_insert_with(Default::default)
                     .extend(map);
             }
-            other => self.fail(format!("extra_body must be a JSON object, got `{other}`")),
+            // The value is not quoted: it may be large, or hold a secret.
+            other => self.fail(ConfigError::ExtraBodyNotAnObject {
+                found: json_kind(&other),
+            }),
         }
         self
     }
@@ -63,13 +71,12 @@ impl RequestOptions {
 
     /// Sets a header, replacing any value the client would send for it.
     ///
-    /// An invalid name or value makes the request fail with
-    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    /// An invalid name or value makes every request with these options
+    /// fail with [`Error::Config`](crate::Error::Config).
     pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
         match header(name.as_ref(), value.as_ref()) {
-            Some(header) => self.headers.push(header),
-            // The value is not quoted: it may be a credential.
-            None => self.fail(format!("invalid header `{}`", name.as_ref())),
+            Ok(header) => self.headers.push(header),
+            Err(error) => self.fail(error),
         }
         self
     }
@@ -87,8 +94,8 @@ impl RequestOptions {
         self
     }
 
-    fn fail(&mut self, message: String) {
-        self.error.get_or_insert(message);
+    fn fail(&mut self, error: ConfigError) {
+        self.error.get_or_insert(error);
     }
 
     /// `other` layered over `self`: scalars from `other` win, collections merge.
@@ -110,21 +117,16 @@ impl RequestOptions {
     }
 }
 
-/// Headers whose values must not be printed.
-/// A header to send, its value marked sensitive when it may be a credential
-/// (so it never shows in `Debug` output); `None` when name or value is invalid.
-pub(crate) fn header(name: &str, value: &str) -> Option<(HeaderName, HeaderValue)> {
-    let name = HeaderName::try_from(name).ok()?;
-    let mut value = HeaderValue::try_from(value).ok()?;
-    value.set_sensitive(is_sensitive(&name));
-    Some((name, value))
-}
-
-pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
-    name == http::header::AUTHORIZATION
-        || name == http::header::PROXY_AUTHORIZATION
-        || name.as_str() == "api-key"
-        || name.as_str() == "x-api-key"
+/// How a JSON value's kind reads in a message.
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 #[cfg(test)]
@@ -159,11 +161,23 @@ mod tests {
 
     #[test]
     fn invalid_input_is_kept_for_later_without_the_value() {
-        let o = RequestOptions::new().extra_body(json!([1]));
-        assert!(o.error.as_deref().unwrap().contains("JSON object"));
+        let o = RequestOptions::new().extra_body(json!(["sk-secret"]));
+        assert!(matches!(
+            o.error,
+            Some(ConfigError::ExtraBodyNotAnObject { found: "an array" })
+        ));
+        assert!(!o.error.unwrap().to_string().contains("sk-secret"));
         let o = RequestOptions::new().header("authorization", "Bearer sk-secret\n");
-        let msg = o.error.unwrap();
-        assert!(!msg.contains("sk-secret"), "{msg}");
+        let error = o.error.unwrap();
+        assert!(
+            matches!(&error, ConfigError::InvalidHeaderValue { name } if name == "authorization")
+        );
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("sk-secret"), "{shown}");
+        let o = RequestOptions::new().header("bad name", "v");
+        assert!(
+            matches!(o.error, Some(ConfigError::InvalidHeaderName { name }) if name == "bad name")
+        );
     }
 
     #[test]

@@ -35,13 +35,21 @@ type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 /// [`final_completion`](EventStream::final_completion).
 ///
 /// ```no_run
-/// # async fn demo(client: chat_api::Client, call: chat_api::__private::Call) -> chat_api::Result<()> {
-/// use futures_util::StreamExt;
+/// # async fn demo(client: chat_api::Client) -> chat_api::Result<()> {
+/// use chat_api::types::{ChatCompletionRequestMessage, CreateChatCompletionRequest};
+/// use futures::StreamExt;
 ///
-/// let mut stream = client.execute_stream::<serde_json::Value>(call).await?;
+/// let request = CreateChatCompletionRequest {
+///     model: "gpt-4o".into(),
+///     messages: vec![ChatCompletionRequestMessage::user("Tell me a story.")],
+///     ..Default::default()
+/// };
+/// let mut stream = client.create_chat_completion_stream(&request).await?;
 /// println!("request id: {:?}", stream.request_id());
 /// while let Some(chunk) = stream.next().await {
-///     println!("{}", chunk?);
+///     if let Some(text) = chunk?.choices.first().and_then(|c| c.delta.content.as_deref()) {
+///         print!("{text}");
+///     }
 /// }
 /// # Ok(()) }
 /// ```

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chat_api::types::{
     ChatCompletionMessageToolCall, ChatCompletionRequestMessage, CreateChatCompletionRequest,
 };
-use chat_api::{Client, Error, Json, Tool, ToolOutput, Toolbox, ToolboxError};
+use chat_api::{Client, Error, Json, Tool, ToolOutput, ToolResult, Toolbox, ToolboxError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -120,21 +120,23 @@ async fn calls_are_dispatched_by_name() {
         tools
             .call(&call("1", "get_weather", r#"{"location": "Paris"}"#))
             .await,
-        Ok("22°C in Paris".to_owned())
+        ToolResult::Output("22°C in Paris".to_owned())
     );
     assert_eq!(
         tools
             .call(&call("2", "define", r#"{"word": "petrichor"}"#))
             .await,
-        Ok("petrichor: the smell of rain".to_owned())
+        ToolResult::Output("petrichor: the smell of rain".to_owned())
     );
     assert_eq!(
         tools.call(&call("3", "double", r#"{"n": 21}"#)).await,
-        Ok("42".to_owned())
+        ToolResult::Output("42".to_owned())
     );
     assert_eq!(
         tools.call(&call("4", "forecasts", r#"{"days": 2}"#)).await,
-        Ok(r#"[{"celsius":21.5,"sky":"clear"},{"celsius":21.5,"sky":"clear"}]"#.to_owned())
+        ToolResult::Output(
+            r#"[{"celsius":21.5,"sky":"clear"},{"celsius":21.5,"sky":"clear"}]"#.to_owned()
+        )
     );
 }
 
@@ -144,7 +146,7 @@ async fn bad_arguments_are_reported_to_the_model() {
     let wrong_type = tools
         .call(&call("1", "double", r#"{"n": "twenty"}"#))
         .await
-        .unwrap_err();
+        .into_error();
     assert!(
         wrong_type.starts_with(
             "Error: the arguments do not match the parameters of `double`: at `n`: invalid type"
@@ -154,12 +156,12 @@ async fn bad_arguments_are_reported_to_the_model() {
     let missing = tools
         .call(&call("2", "get_weather", "{}"))
         .await
-        .unwrap_err();
+        .into_error();
     assert!(missing.contains("missing field `location`"), "{missing}");
     let not_json = tools
         .call(&call("3", "define", "not json"))
         .await
-        .unwrap_err();
+        .into_error();
     assert!(
         not_json.starts_with(
             "Error: the arguments do not match the parameters of `define`: expected ident at line 1"
@@ -175,7 +177,7 @@ async fn handler_errors_are_reported_to_the_model() {
         .await;
     assert_eq!(
         error,
-        Err("Error: no weather station in Atlantis".to_owned())
+        ToolResult::Error("Error: no weather station in Atlantis".to_owned())
     );
 }
 
@@ -184,7 +186,7 @@ async fn unknown_tools_are_reported_to_the_model() {
     let error = toolbox()
         .call(&call("1", "get_time", "{}"))
         .await
-        .unwrap_err();
+        .into_error();
     assert_eq!(
         error,
         "Error: there is no tool named `get_time`; the tools are: `get_weather`, `define`, \
@@ -197,7 +199,9 @@ async fn an_empty_toolbox_says_so() {
     let error = Toolbox::new().call(&call("1", "anything", "{}")).await;
     assert_eq!(
         error,
-        Err("Error: there is no tool named `anything`; no tools are available".to_owned())
+        ToolResult::Error(
+            "Error: there is no tool named `anything`; no tools are available".to_owned()
+        )
     );
 }
 
@@ -227,32 +231,56 @@ fn with_panics_on_a_duplicate_name() {
 
 #[test]
 fn outputs_strings_as_is_and_other_values_as_json() {
-    assert_eq!("plain".into_content(), Ok("plain".to_owned()));
-    assert_eq!(String::from("x\"y").into_content(), Ok("x\"y".to_owned()));
+    assert_eq!(
+        "plain".into_content(),
+        ToolResult::Output("plain".to_owned())
+    );
+    assert_eq!(
+        String::from("x\"y").into_content(),
+        ToolResult::Output("x\"y".to_owned())
+    );
     assert_eq!(
         Ok::<_, String>("inside".to_owned()).into_content(),
-        Ok("inside".to_owned())
+        ToolResult::Output("inside".to_owned())
     );
-    assert_eq!(Json("quoted").into_content(), Ok("\"quoted\"".to_owned()));
-    assert_eq!(1.5.into_content(), Ok("1.5".to_owned()));
-    assert_eq!(true.into_content(), Ok("true".to_owned()));
-    assert_eq!(().into_content(), Ok("null".to_owned()));
-    assert_eq!(None::<u8>.into_content(), Ok("null".to_owned()));
+    assert_eq!(
+        Json("quoted").into_content(),
+        ToolResult::Output("\"quoted\"".to_owned())
+    );
+    assert_eq!(1.5.into_content(), ToolResult::Output("1.5".to_owned()));
+    assert_eq!(true.into_content(), ToolResult::Output("true".to_owned()));
+    assert_eq!(().into_content(), ToolResult::Output("null".to_owned()));
+    assert_eq!(
+        None::<u8>.into_content(),
+        ToolResult::Output("null".to_owned())
+    );
     assert_eq!(
         json!({"a": [1, 2]}).into_content(),
-        Ok(r#"{"a":[1,2]}"#.to_owned())
+        ToolResult::Output(r#"{"a":[1,2]}"#.to_owned())
     );
     assert_eq!(
         Err::<u8, _>("bad input").into_content(),
-        Err("bad input".to_owned())
+        ToolResult::Error("bad input".to_owned())
     );
     // A map with non-string keys cannot be JSON: an error for the model, not a panic.
     let map: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
-    let error = Json(map).into_content().unwrap_err();
+    let error = Json(map).into_content().into_error();
     assert!(
         error.starts_with("the tool's result could not be serialized"),
         "{error}"
     );
+}
+
+/// The error text of a failed call; a test failure when the call succeeded.
+trait ExpectError {
+    fn into_error(self) -> String;
+}
+
+impl ExpectError for ToolResult {
+    fn into_error(self) -> String {
+        assert!(self.is_error(), "expected an error, got {self:?}");
+        self.into_string()
+    }
 }
 
 // ------------------------------------------------------------------ server
