@@ -68,7 +68,7 @@ use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::tool::{SchemaError, Tool};
+use crate::schema::{SchemaError, Tool};
 use crate::types::{
     ChatCompletionMessageToolCall, ChatCompletionMessageToolCallsItem,
     ChatCompletionRequestMessage, ChatCompletionTool, ChatCompletionToolChoiceOption,
