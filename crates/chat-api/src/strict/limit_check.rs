@@ -216,7 +216,7 @@ fn children<'a>(map: &'a Map<String, Value>, ptr: &str) -> Vec<(&'a Value, Strin
 
 struct Depth<'a> {
     root: &'a Value,
-    /// Current recursion depth of `height`.
+    /// Current recursion depth of `walk` and `height`.
     walking: usize,
     /// Height (levels at and below) of each `$ref` target, computed once so
     /// that shared definitions do not make the walk exponential.
@@ -230,11 +230,14 @@ impl<'a> Depth<'a> {
     /// Top-down over the document (not into `$defs`, which are measured where
     /// they are referenced), reporting where the limit is first exceeded.
     fn walk(&mut self, node: &'a Value, ptr: &str, above: usize, out: &mut Vec<Violation>) {
-        // `walk` stops one level past the limit, so it needs no guard of its
-        // own; `height` below does.
         let Value::Object(map) = node else {
             return;
         };
+        // Arrays are not levels, so the level limit alone does not bound the
+        // recursion; past the walk limit `validate` has reported the document.
+        if self.walking >= MAX_WALK_DEPTH {
+            return;
+        }
         let here = above + level(map);
         if here > MAX_NESTING_DEPTH {
             out.push(Violation::new(
@@ -259,9 +262,11 @@ impl<'a> Depth<'a> {
                 ));
             }
         }
+        self.walking += 1;
         for (child, child_ptr) in children(map, ptr) {
             self.walk(child, &child_ptr, here, out);
         }
+        self.walking -= 1;
     }
 
     fn height(&mut self, node: &'a Value) -> usize {
