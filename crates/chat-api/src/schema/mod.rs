@@ -15,9 +15,9 @@
 //! size limits) is found the first time the schema is built: the `try_`
 //! functions return it as a [`SchemaError`], the others panic with its
 //! message. Either way the result is cached, so the check runs once. The
-//! size limits are checked by the same code as [`strict::validate`]
-//! (`crate::strict`), so a derived schema never passes one and fails the
-//! other.
+//! size limits are checked by the same code as
+//! [`strict::validate`](crate::strict::validate), so a derived schema never
+//! passes one and fails the other.
 //!
 //! # What each engine enforces
 //!

@@ -612,17 +612,18 @@ impl<'a> Validator<'a> {
         const SAFE: &str =
             "use `{\"anyOf\": [{\"type\": T, \"enum\": [...]}, {\"type\": \"null\"}]}`";
 
-        if let Some(c) = map.get("const") {
-            if !types.is_empty() && !types.iter().any(|t| value_has_type(c, t)) {
-                self.report(
-                    push(ptr, "const"),
-                    Rule::InvalidEnum,
-                    format!(
-                        "`const` value {c} does not match `type` {}",
-                        quote_list(types)
-                    ),
-                );
-            }
+        if let Some(c) = map.get("const")
+            && !types.is_empty()
+            && !types.iter().any(|t| value_has_type(c, t))
+        {
+            self.report(
+                push(ptr, "const"),
+                Rule::InvalidEnum,
+                format!(
+                    "`const` value {c} does not match `type` {}",
+                    quote_list(types)
+                ),
+            );
         }
 
         let Some(values) = map.get("enum") else {
