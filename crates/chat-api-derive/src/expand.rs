@@ -16,13 +16,6 @@ pub fn derive(node: &DeriveInput) -> TokenStream {
     let input = Input::from_syn(&mut cx, node);
     if let Some(input) = &input {
         valid::check(&mut cx, input);
-        if input.attrs.name.is_none() && matches!(input.data, Data::Struct(..)) {
-            valid::check_default_name(
-                &mut cx,
-                input.span,
-                &snake_case_type(&input.ident.to_string()),
-            );
-        }
     }
     match (cx.check(), input) {
         (Ok(()), Some(input)) => expand(&input),
@@ -66,20 +59,60 @@ fn expand(input: &Input) -> TokenStream {
         Data::Struct(..) => tool_impl(input, &generics),
         Data::Enum(_) => TokenStream::new(),
     };
+    let size_check = size_check(input);
     quote! {
         const _: () = {
             #schema_impl
             #tool_impl
+            #size_check
         };
+    }
+}
+
+/// A compile-time check of the one size limit a single type can break on its
+/// own, against the figures in `chat_api::strict::limits` (totals across
+/// types are checked when the schema is built).
+fn size_check(input: &Input) -> TokenStream {
+    let ident = input.ident;
+    let (count, limit, what) = match &input.data {
+        Data::Struct(_, fields) => (
+            fields.iter().filter(|f| !f.attrs.skip).count(),
+            quote!(::chat_api::__derive::MAX_PROPERTIES),
+            "object properties (`chat_api::strict::limits::MAX_PROPERTIES`)",
+        ),
+        Data::Enum(variants) => (
+            variants.iter().filter(|v| !v.attrs.skip).count(),
+            quote!(::chat_api::__derive::MAX_ENUM_VALUES),
+            "enum values (`chat_api::strict::limits::MAX_ENUM_VALUES`)",
+        ),
+    };
+    let message = format!("`{ident}` has {count} {what}, more than strict mode allows");
+    quote_spanned! {ident.span()=>
+        const _: () = ::core::assert!(#count <= #limit, "{}", #message);
+    }
+}
+
+/// A compile-time check of the tool name against OpenAI's rule, which is
+/// `chat_api::strict::is_valid_name` (the one implementation, evaluated by the
+/// compiler), reported on the name.
+fn name_check(name: &syn::LitStr) -> TokenStream {
+    let message = format!(
+        "invalid tool name {:?}: OpenAI requires `^[a-zA-Z0-9_-]{{1,64}}$`; set one with \
+         `#[tool(name = \"...\")]`",
+        name.value()
+    );
+    quote_spanned! {name.span()=>
+        const _: () = ::core::assert!(::chat_api::__derive::is_valid_name(#name), "{}", #message);
     }
 }
 
 fn tool_impl(input: &Input, generics: &syn::Generics) -> TokenStream {
     let ident = input.ident;
     let tool_name = match &input.attrs.name {
-        Some(name) => name.value(),
-        None => snake_case_type(&ident.to_string()),
+        Some(name) => name.clone(),
+        None => syn::LitStr::new(&snake_case_type(&ident.to_string()), input.span),
     };
+    let name_check = name_check(&tool_name);
     let strict = input.attrs.strict;
     let description = opt_str(input.description());
     let generic = generics.type_params().next().is_some();
@@ -114,11 +147,12 @@ fn tool_impl(input: &Input, generics: &syn::Generics) -> TokenStream {
             }
             fn try_parameters() -> ::core::result::Result<
                 &'static ::chat_api::__derive::Schema,
-                &'static ::chat_api::tool::SchemaError,
+                &'static ::chat_api::__derive::SchemaError,
             > {
                 #cache
             }
         }
+        #name_check
     }
 }
 
@@ -135,7 +169,7 @@ fn type_schema(field: &Field) -> TokenStream {
         }
         Some(SchemaOverride::With(path)) => quote_spanned!(path.span()=> #path(#generator)),
         Some(SchemaOverride::Schemars(span)) => {
-            quote_spanned!(*span=> ::chat_api::tool::schemars_schema::<#ty>(#generator))
+            quote_spanned!(*span=> ::chat_api::__derive::schemars_schema::<#ty>(#generator))
         }
         None => {
             quote_spanned!(ty.span()=> <#ty as ::chat_api::__derive::StrictSchema>::strict_schema(#generator))

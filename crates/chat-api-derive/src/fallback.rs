@@ -18,7 +18,7 @@ pub fn expand(input: &DeriveInput, error: syn::Error) -> TokenStream {
                 }
                 fn try_parameters() -> ::core::result::Result<
                     &'static ::chat_api::__derive::Schema,
-                    &'static ::chat_api::tool::SchemaError,
+                    &'static ::chat_api::__derive::SchemaError,
                 > {
                     ::core::unreachable!()
                 }

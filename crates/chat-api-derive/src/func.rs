@@ -129,10 +129,12 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
         .as_ref()
         .map(LitStr::value)
         .unwrap_or_else(|| unraw(&fn_ident));
-    match &args.name {
-        Some(lit) => valid::check_name(&mut cx, lit),
-        None => valid::check_default_name(&mut cx, fn_ident.span(), &name),
-    }
+    // Checked by the derive, on the name as the user wrote it or on the
+    // function whose name it is.
+    let name = match &args.name {
+        Some(lit) => lit.clone(),
+        None => LitStr::new(&name, fn_ident.span()),
+    };
 
     let mut fields = Vec::new();
     let mut call_args = Vec::new();
@@ -235,7 +237,7 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
         #function
 
         #[doc = #summary]
-        #[derive(::chat_api::__derive::serde::Deserialize, ::chat_api::Tool)]
+        #[derive(::chat_api::__derive::serde::Deserialize, ::chat_api::__derive::Tool)]
         #[serde(crate = "::chat_api::__derive::serde")]
         #[__chat_api_tool(name = #name, description = #description, strict = #strict)]
         #vis struct #args_ident {

@@ -12,7 +12,7 @@ mod valid;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
-/// Implements `chat_api::Tool` (structs) and `chat_api::tool::StrictSchema`
+/// Implements `chat_api::Tool` (structs) and `chat_api::schema::StrictSchema`
 /// (structs and enums). Documented on `chat_api::Tool`.
 #[proc_macro_derive(Tool, attributes(tool, __chat_api_tool))]
 pub fn derive_tool(input: TokenStream) -> TokenStream {
@@ -20,7 +20,7 @@ pub fn derive_tool(input: TokenStream) -> TokenStream {
     expand::derive(&input).into()
 }
 
-/// Turns a function into a tool. Documented on `chat_api::tool`.
+/// Turns a function into a tool. Documented on `chat_api::tool` (the attribute macro).
 #[proc_macro_attribute]
 pub fn tool(args: TokenStream, input: TokenStream) -> TokenStream {
     func::expand(args.into(), input.into()).into()

@@ -13,9 +13,6 @@ use crate::attr::Ctxt;
 const OPT_OUT: &str = "or opt the type out of strict mode with `#[tool(strict = false)]`";
 
 pub fn check(cx: &mut Ctxt, input: &Input) {
-    if let Some(name) = &input.attrs.name {
-        check_name(cx, name);
-    }
     let strict = input.attrs.strict;
     match &input.data {
         Data::Struct(style, fields) => {
@@ -35,12 +32,6 @@ pub fn check(cx: &mut Ctxt, input: &Input) {
                 }
             }
             check_fields(cx, fields, strict);
-            if fields.len() > 5000 {
-                cx.error(
-                    input.span,
-                    "strict mode allows at most 5000 object properties",
-                );
-            }
         }
         Data::Enum(variants) => {
             if let Some(span) = input.attrs.root_attr {
@@ -49,9 +40,6 @@ pub fn check(cx: &mut Ctxt, input: &Input) {
                     "an enum cannot be a tool's arguments or a response format: strict mode requires \
                      the root to be an object; wrap the enum in a struct field",
                 );
-            }
-            if variants.len() > 1000 {
-                cx.error(input.span, "strict mode allows at most 1000 enum values");
             }
             let internally_tagged = input.attrs.tag.is_some() && input.attrs.content.is_none();
             for variant in variants.iter().filter(|v| !v.attrs.skip) {
@@ -85,38 +73,6 @@ pub fn check(cx: &mut Ctxt, input: &Input) {
                 check_fields(cx, &variant.fields, strict);
             }
         }
-    }
-}
-
-pub fn check_name(cx: &mut Ctxt, name: &syn::LitStr) {
-    let value = name.value();
-    let valid = !value.is_empty()
-        && value.len() <= 64
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !valid {
-        cx.error(
-            name.span(),
-            format_args!("invalid tool name {value:?}: OpenAI requires `^[a-zA-Z0-9_-]{{1,64}}$`"),
-        );
-    }
-}
-
-/// Checks a default tool name made from a type or function name.
-pub fn check_default_name(cx: &mut Ctxt, span: proc_macro2::Span, name: &str) {
-    if name.is_empty()
-        || name.len() > 64
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        cx.error(
-            span,
-            format_args!(
-                "the tool name {name:?} does not match `^[a-zA-Z0-9_-]{{1,64}}$`; set one with `#[tool(name = \"...\")]`"
-            ),
-        );
     }
 }
 

@@ -59,9 +59,9 @@ pub use toolbox::{
     ToolboxError,
 };
 
-pub mod tool;
+pub mod schema;
 
-/// Derives [`Tool`](trait@Tool) (structs) and [`tool::StrictSchema`] (structs and enums).
+/// Derives [`Tool`](trait@Tool) (structs) and [`schema::StrictSchema`] (structs and enums).
 ///
 /// The type's doc comment is the description and field docs describe the
 /// properties; `#[tool(name = "...", description = "...", strict = false)]`
@@ -116,14 +116,20 @@ pub use chat_api_derive::Tool;
 /// assert_eq!(args.call(), "tool: a word");
 /// ```
 pub use chat_api_derive::tool;
-pub use tool::{Tool, response_format, try_response_format};
+pub use schema::{SchemaError, Tool, response_format, try_response_format};
 
 /// What `#[derive(Tool)]` and `#[tool]` expand to, so users depend on
 /// `chat-api` alone. Not public API.
 #[doc(hidden)]
 pub mod __derive {
-    pub use crate::tool::private::*;
-    pub use crate::tool::{Schema, SchemaGenerator, StrictSchema, Tool};
+    pub use crate::schema::private::*;
+    #[cfg(feature = "schemars")]
+    pub use crate::schema::schemars_schema;
+    // The trait and the derive macro, which share the name.
+    pub use crate::Tool;
+    pub use crate::schema::{Schema, SchemaError, SchemaGenerator, StrictSchema};
+    pub use crate::strict::is_valid_name;
+    pub use crate::strict::limits::{MAX_ENUM_VALUES, MAX_PROPERTIES};
 }
 
 /// The README's examples, compiled and checked as doctests.

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use chat_api::Tool;
-use chat_api::tool::{Schema, SchemaGenerator};
+use chat_api::schema::{Schema, SchemaGenerator};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use proptest_derive::Arbitrary;
@@ -117,12 +117,51 @@ struct Scalars {
     #[proptest(strategy = "small_f64()")]
     y: f64,
     flag: bool,
+    #[proptest(strategy = "schema_char()")]
     letter: char,
+}
+
+/// The characters a `char`'s schema asks for: all but the ones JSON escapes
+/// (see `in_char_schema`).
+fn schema_char() -> impl Strategy<Value = char> {
+    any::<char>().prop_filter("escaped in JSON", |c| {
+        !matches!(c, '"' | '\\' | '\0'..='\x1f')
+    })
 }
 
 #[test]
 fn scalars() {
     agrees("scalars", any::<Scalars>());
+}
+
+/// One pattern that OpenAI and llama.cpp both enforce means giving up the
+/// characters JSON escapes: serde still reads them, the model is never asked
+/// for them. Exactly one character, never two.
+#[test]
+fn char_schema_is_one_unescaped_character() {
+    let schema = schema_of::<Scalars>();
+    let letter = jsonschema::validator_for(&schema["properties"]["letter"]).expect("compiles");
+    for accepted in ["a", "é", "😀", " ", "\u{7f}"] {
+        assert!(letter.is_valid(&Value::from(accepted)), "{accepted:?}");
+    }
+    for rejected in ["", "ab", "\"", "\\", "\n", "\t", "\0"] {
+        assert!(!letter.is_valid(&Value::from(rejected)), "{rejected:?}");
+    }
+    let escaped: Scalars =
+        serde_json::from_str(r#"{"x": 0, "y": 0, "flag": true, "letter": "\n"}"#).unwrap();
+    assert_eq!(escaped.letter, '\n');
+}
+
+/// A number outside the `f32` range is outside the schema, rather than
+/// deserializing to infinity.
+#[test]
+fn f32_schema_is_bounded_to_the_f32_range() {
+    let schema = schema_of::<Scalars>();
+    let x = jsonschema::validator_for(&schema["properties"]["x"]).expect("compiles");
+    assert!(x.is_valid(&serde_json::json!(f32::MAX)));
+    assert!(x.is_valid(&serde_json::json!(f32::MIN)));
+    assert!(!x.is_valid(&serde_json::json!(1e300)));
+    assert!(!x.is_valid(&serde_json::json!(-1e39)));
 }
 
 // 4. `Option` is required and nullable: a type list for primitives, `anyOf` otherwise.

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chat_api::Tool;
-use chat_api::tool::{Schema, SchemaGenerator};
+use chat_api::schema::{Schema, SchemaGenerator};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -438,7 +438,7 @@ fn property_limit_is_checked_when_the_schema_is_built() {
         error.problems(),
         [
             "the schema has 5151 object properties; strict mode allows at most 5000; the largest \
-          object is at `a00` (100 properties)"
+          object is at `/properties/a00` (100 properties)"
         ]
     );
     // The same shape within the limit: 40 + 40 * 100 = 4040.
@@ -454,13 +454,14 @@ fn enum_value_limit_is_checked_when_the_schema_is_built() {
         error.problems(),
         [
             "the schema has 5100 enum values; strict mode allows at most 1000; the largest enum \
-          is at `a00` (100 values)"
+          is at `/properties/a00` (100 values)"
         ]
     );
-    // An `Option` wraps the enum in `anyOf`, at the same path.
+    // An `Option` wraps the enum in `anyOf`, a branch of the field.
     let error = Many::<Option<Level>>::try_parameters().unwrap_err();
     assert!(
-        error.problems()[0].ends_with("the largest enum is at `a00` (100 values)"),
+        error.problems()[0]
+            .ends_with("the largest enum is at `/properties/a00/anyOf/0` (100 values)"),
         "{error}"
     );
 }
@@ -473,8 +474,9 @@ fn character_limit_is_checked_when_the_schema_is_built() {
     assert_eq!(
         error.problems(),
         [
-            "property names, definition names and enum values total 156120 characters; strict \
-          mode allows at most 120000; the largest contributor is at `b00` (3900 characters)"
+            "property names, `$defs` names, enum and const values total 156120 characters; \
+             strict mode allows at most 120000; the largest contributor is at `/properties/b00` \
+             (3900 characters)"
         ]
     );
     // Below the limit with short names: 40 * 100 * 3 + 40 * 3.
@@ -517,7 +519,7 @@ fn limits_are_checked_once_and_the_result_cached() {
         first.problems(),
         [
             "the schema has 1001 enum values; strict mode allows at most 1000; the largest enum is \
-          at `choice` (1001 values)"
+          at `/properties/choice` (1001 values)"
         ]
     );
     // Every entry point reuses the cached result: the same error, not a new

@@ -5,9 +5,11 @@
 use std::collections::HashMap;
 
 use chat_api::Tool;
+use chat_api::schema::{SchemaGenerator, StrictSchema};
+use chat_api::strict;
 use chat_api::types::{CreateChatCompletionRequest, ToolDefinition};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Get the current weather for a city.
 #[derive(Deserialize, Tool)]
@@ -168,8 +170,53 @@ fn nesting_limit_is_checked_once_at_build() {
     let error = L1::try_parameters().unwrap_err();
     assert_eq!(
         error.problems(),
-        ["objects are nested 11 levels deep, at \
-          `next.next.next.next.next.next.next.next.next.next`; strict mode allows at most 10"]
+        [format!(
+            "at `{}`: nesting reaches 11 levels here (each object schema is one level); the \
+             limit is 10",
+            "/properties/next".repeat(10)
+        )]
+    );
+}
+
+/// Like `nest!`, with each level holding the next in `Vec<Vec<_>>`.
+macro_rules! nest_in_vecs {
+    ($name:ident) => {
+        #[derive(Deserialize, Tool)]
+        struct $name {
+            leaf: u8,
+        }
+    };
+    ($name:ident, $inner:ident $(, $rest:ident)*) => {
+        #[derive(Deserialize, Tool)]
+        struct $name {
+            next: Vec<Vec<$inner>>,
+        }
+        nest_in_vecs!($inner $(, $rest)*);
+    };
+}
+nest_in_vecs!(V1, V2, V3, V4, V5, V6, V7, V8, V9, V10);
+nest_in_vecs!(W1, W2, W3, W4, W5, W6, W7, W8, W9, W10, W11);
+
+/// The derive's check and `strict::validate` are one engine: they judge a
+/// `Vec<Vec<_>>`-heavy type alike, counting object levels only (arrays are
+/// not levels), and report the same place in the same words.
+#[test]
+fn derive_and_validate_judge_nested_arrays_alike() {
+    let ten = V1::try_parameters().expect("ten object levels, 28 schemas deep");
+    assert_eq!(strict::validate(&Value::Object(ten.clone())), Ok(()));
+
+    let problems = W1::try_parameters().unwrap_err().problems().to_vec();
+    let document = Value::Object(W1::strict_schema(&mut SchemaGenerator::new(true)));
+    let violations = strict::validate(&document).unwrap_err();
+    let judged: Vec<String> = violations
+        .iter()
+        .map(|v| format!("at `{}`: {}", v.pointer(), v.message()))
+        .collect();
+    assert_eq!(judged, problems);
+    assert_eq!(violations[0].rule(), strict::Rule::TooDeep);
+    assert_eq!(
+        violations[0].pointer(),
+        "/properties/next/items/items".repeat(10)
     );
 }
 

@@ -572,13 +572,19 @@ fn nesting_limit_inline() {
     );
 }
 
+/// "Objects have limitations on nesting depth": arrays are not levels, an
+/// object inside them is.
 #[test]
-fn nesting_limit_counts_arrays() {
+fn nesting_limit_counts_objects_not_arrays() {
     let mut s = nested(limits::MAX_NESTING_DEPTH);
-    // Put the innermost string inside an array: one more level.
     let p = "/properties/n".repeat(limits::MAX_NESTING_DEPTH);
-    *s.pointer_mut(&p).unwrap() = json!({"type": "array", "items": {"type": "string"}});
-    assert_violations(&s, &[(p.as_str(), Rule::TooDeep)]);
+    let array_of =
+        |items: Value| json!({"type": "array", "items": {"type": "array", "items": items}});
+    *s.pointer_mut(&p).unwrap() = array_of(json!({"type": "string"}));
+    assert_violations(&s, &[]);
+    *s.pointer_mut(&p).unwrap() = array_of(nested(1));
+    let deeper = format!("{p}/items/items");
+    assert_violations(&s, &[(deeper.as_str(), Rule::TooDeep)]);
 }
 
 /// A root referencing `L1`, which references `L2`, …, `Ln`, each an object.

@@ -2,8 +2,9 @@
 //!
 //! Figures are from the Structured Outputs guide as of July 2025 (they were
 //! raised from 100 properties / 5 levels / 500 enum values / 15,000 and 7,500
-//! characters). OpenAI does not say how they are counted; [`validate`]
-//! counts conservatively, as described on each constant.
+//! characters). OpenAI does not say exactly how they are counted; [`validate`]
+//! and the schemas `#[derive(Tool)]` builds are checked by the same code,
+//! counting as described on each constant.
 //!
 //! [`validate`]: super::validate
 
@@ -13,11 +14,13 @@
 /// a definition referenced several times is counted once.
 pub const MAX_PROPERTIES: usize = 5000;
 
-/// Maximum nesting depth.
+/// Maximum nesting depth of objects.
 ///
-/// Every object or array schema on a path from the root is one level, the
-/// root object included, and `$ref` is followed. A recursive reference stops
-/// the count on that path (recursion is allowed by OpenAI).
+/// The guide states this under "Objects have limitations on nesting depth and
+/// size", so every object schema on a path from the root is one level, the
+/// root object included; arrays and `anyOf` are not levels of their own.
+/// `$ref` is followed, and a recursive reference stops the count on that path
+/// (recursion is allowed by OpenAI).
 pub const MAX_NESTING_DEPTH: usize = 10;
 
 /// Maximum number of `enum` values in the whole schema.

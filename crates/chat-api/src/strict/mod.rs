@@ -46,7 +46,7 @@
 //! itself (`/properties/a/title`); for a structural problem it names the schema
 //! node (`/properties/a`). Schema-wide limits point at the root.
 
-mod limit_check;
+pub(crate) mod limit_check;
 pub mod limits;
 mod pointer;
 mod transform;
@@ -339,19 +339,39 @@ impl std::error::Error for NameError {}
 /// assert!(!chat_api::strict::is_valid_name("get weather"));
 /// ```
 pub const fn is_valid_name(name: &str) -> bool {
+    name_problem(name).is_none()
+}
+
+/// What is wrong with a name, if anything: the one implementation of the
+/// rule, `const` so that derived code checks names at compile time.
+const fn name_problem(name: &str) -> Option<NameProblem> {
     let bytes = name.as_bytes();
-    if bytes.is_empty() || bytes.len() > limits::MAX_NAME_LEN {
-        return false;
+    if bytes.is_empty() {
+        return Some(NameProblem::Empty);
     }
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            return false;
+            return Some(NameProblem::InvalidAt(i));
         }
         i += 1;
     }
-    true
+    // Only ASCII is left, so bytes == characters.
+    if bytes.len() > limits::MAX_NAME_LEN {
+        return Some(NameProblem::TooLong);
+    }
+    None
+}
+
+/// [`NameError`] without the offending character, which a `const fn` cannot
+/// decode.
+enum NameProblem {
+    Empty,
+    TooLong,
+    /// Byte index of the first character outside the allowed set; every
+    /// byte before it is ASCII, so it is a character boundary.
+    InvalidAt(usize),
 }
 
 /// Checks a function or response-format name against OpenAI's
@@ -367,18 +387,17 @@ pub const fn is_valid_name(name: &str) -> bool {
 /// );
 /// ```
 pub fn validate_name(name: &str) -> Result<(), NameError> {
-    if name.is_empty() {
-        return Err(NameError::Empty);
+    match name_problem(name) {
+        None => Ok(()),
+        Some(NameProblem::Empty) => Err(NameError::Empty),
+        Some(NameProblem::TooLong) => Err(NameError::TooLong { len: name.len() }),
+        Some(NameProblem::InvalidAt(index)) => Err(NameError::InvalidChar {
+            // A boundary (see `InvalidAt`) inside a non-empty tail.
+            ch: name[index..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER),
+            index,
+        }),
     }
-    if let Some((index, ch)) = name
-        .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-    {
-        return Err(NameError::InvalidChar { ch, index });
-    }
-    // Only ASCII is left, so bytes == characters.
-    if name.len() > limits::MAX_NAME_LEN {
-        return Err(NameError::TooLong { len: name.len() });
-    }
-    Ok(())
 }

@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::limit_check::{self, MAX_WALK_DEPTH, Stats};
-use super::limits::{ALLOWED_FORMATS, LARGE_ENUM_MAX_CHARS, LARGE_ENUM_THRESHOLD};
+use super::limit_check::{self, MAX_WALK_DEPTH};
+use super::limits::ALLOWED_FORMATS;
 use super::pointer::{push, push_index, resolve};
 use super::{Rule, Violation, Violations};
 
@@ -124,11 +124,10 @@ pub fn validate(schema: &Value) -> Result<(), Violations> {
     let mut v = Validator {
         root: schema,
         out: Vec::new(),
-        stats: Stats::default(),
         walking: 0,
     };
     v.root();
-    limit_check::check(schema, &v.stats, &mut v.out);
+    v.out.extend(limit_check::check(schema));
     if v.out.is_empty() {
         Ok(())
     } else {
@@ -139,7 +138,6 @@ pub fn validate(schema: &Value) -> Result<(), Violations> {
 struct Validator<'a> {
     root: &'a Value,
     out: Vec<Violation>,
-    stats: Stats,
     /// Current recursion depth of `schema`.
     walking: usize,
 }
@@ -166,14 +164,6 @@ fn value_has_type(v: &Value, ty: &str) -> bool {
         "array" => v.is_array(),
         "null" => v.is_null(),
         _ => false,
-    }
-}
-
-/// Character count of an enum / const value, as OpenAI's limit counts it.
-pub(crate) fn value_chars(v: &Value) -> usize {
-    match v {
-        Value::String(s) => s.chars().count(),
-        other => other.to_string().chars().count(),
     }
 }
 
@@ -248,7 +238,6 @@ impl<'a> Validator<'a> {
             None => {}
             Some(Value::Object(defs)) => {
                 for (name, def) in defs {
-                    self.stats.chars += name.chars().count();
                     self.schema(def, &push("/$defs", name), false);
                 }
             }
@@ -353,8 +342,6 @@ impl<'a> Validator<'a> {
         }
         if let Some(Value::Object(props)) = map.get("properties") {
             for (name, sub) in props {
-                self.stats.properties += 1;
-                self.stats.chars += name.chars().count();
                 self.schema(sub, &push(&push(ptr, "properties"), name), false);
             }
         } else if let Some(other) = map.get("properties") {
@@ -625,18 +612,18 @@ impl<'a> Validator<'a> {
         const SAFE: &str =
             "use `{\"anyOf\": [{\"type\": T, \"enum\": [...]}, {\"type\": \"null\"}]}`";
 
-        if let Some(c) = map.get("const") {
-            self.stats.chars += value_chars(c);
-            if !types.is_empty() && !types.iter().any(|t| value_has_type(c, t)) {
-                self.report(
-                    push(ptr, "const"),
-                    Rule::InvalidEnum,
-                    format!(
-                        "`const` value {c} does not match `type` {}",
-                        quote_list(types)
-                    ),
-                );
-            }
+        if let Some(c) = map.get("const")
+            && !types.is_empty()
+            && !types.iter().any(|t| value_has_type(c, t))
+        {
+            self.report(
+                push(ptr, "const"),
+                Rule::InvalidEnum,
+                format!(
+                    "`const` value {c} does not match `type` {}",
+                    quote_list(types)
+                ),
+            );
         }
 
         let Some(values) = map.get("enum") else {
@@ -658,18 +645,6 @@ impl<'a> Validator<'a> {
                 "`enum` is empty, so no value is valid",
             );
             return;
-        }
-        self.stats.enum_values += values.len();
-        let mut string_chars = 0;
-        let mut all_strings = true;
-        for v in values {
-            let n = value_chars(v);
-            self.stats.chars += n;
-            if v.is_string() {
-                string_chars += n;
-            } else {
-                all_strings = false;
-            }
         }
         let enum_has_null = values.iter().any(Value::is_null);
 
@@ -714,20 +689,6 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-        }
-
-        if all_strings && values.len() > LARGE_ENUM_THRESHOLD && string_chars > LARGE_ENUM_MAX_CHARS
-        {
-            self.report(
-                at,
-                Rule::LargeEnumTooLong,
-                format!(
-                    "string `enum` has {} values totalling {string_chars} characters; an enum \
-                     with more than {LARGE_ENUM_THRESHOLD} values may total at most \
-                     {LARGE_ENUM_MAX_CHARS}",
-                    values.len()
-                ),
-            );
         }
     }
 

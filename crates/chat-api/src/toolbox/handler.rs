@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use super::output::{ToolOutput, ToolResult};
-use crate::tool::{SchemaError, Tool};
+use crate::schema::{SchemaError, Tool};
 use crate::types::{ChatCompletionMessageToolCall, ChatCompletionTool};
 
 pub(super) type BoxFuture = Pin<Box<dyn Future<Output = ToolResult> + Send + 'static>>;

@@ -74,7 +74,7 @@ pub use handler::{HandlerReturn, ToolHandler, marker};
 pub use output::{Json, ToolOutput, ToolResult};
 pub use run::ToolRun;
 
-use crate::tool::{SchemaError, Tool};
+use crate::schema::{SchemaError, Tool};
 use crate::types::{ChatCompletionMessageToolCall, ChatCompletionTool, ToolCall, ToolDefinition};
 
 /// Rounds [`Client::run_tools`](crate::Client::run_tools) allows by default,

@@ -29,6 +29,28 @@ macro_rules! integer {
 }
 integer!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 
+impl StrictSchema for f32 {
+    // A number past the f32 range would deserialize to infinity, which
+    // serializes back as `null`; the bounds keep the model inside it.
+    fn strict_schema(_: &mut SchemaGenerator) -> Schema {
+        object(json!({"type": "number", "minimum": f32::MIN, "maximum": f32::MAX}))
+    }
+}
+
+/// The schema of a `char`: one character, spelled so that OpenAI's strict
+/// mode and llama.cpp's grammar converter both enforce it (see the
+/// [module docs](super#what-each-engine-enforces)).
+///
+/// OpenAI documents only `pattern` and `format` for strings (not
+/// `minLength`/`maxLength`); llama.cpp turns a pattern into grammar rules over
+/// the raw JSON text between the quotes and cannot translate `\s`/`\S`. A
+/// class that excludes the characters JSON must escape (`"`, `\`, U+0000 to
+/// U+001F) means the same single character to both: one decoded character
+/// for OpenAI, one unescaped character between the quotes for llama.cpp.
+/// Those excluded characters still deserialize; the model is only never
+/// asked for them.
+pub(crate) const CHAR_PATTERN: &str = r#"^[^"\\\u0000-\u001F]$"#;
+
 macro_rules! simple {
     ($($ty:ty => $schema:tt),* $(,)?) => {$(
         impl StrictSchema for $ty {
@@ -39,13 +61,11 @@ macro_rules! simple {
     )*};
 }
 simple! {
-    f32 => {"type": "number"},
     f64 => {"type": "number"},
     bool => {"type": "boolean"},
     String => {"type": "string"},
     str => {"type": "string"},
-    // Lengths are not reliably accepted in strict mode; a pattern is.
-    char => {"type": "string", "pattern": "^[\\s\\S]$"},
+    char => {"type": "string", "pattern": CHAR_PATTERN},
 }
 
 impl StrictSchema for Cow<'_, str> {

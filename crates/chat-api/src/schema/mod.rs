@@ -14,11 +14,39 @@
 //! parameter, a foreign schemars schema that cannot be made strict, OpenAI's
 //! size limits) is found the first time the schema is built: the `try_`
 //! functions return it as a [`SchemaError`], the others panic with its
-//! message. Either way the result is cached, so the check runs once.
+//! message. Either way the result is cached, so the check runs once. The
+//! size limits are checked by the same code as
+//! [`strict::validate`](crate::strict::validate), so a derived schema never
+//! passes one and fails the other.
+//!
+//! # What each engine enforces
+//!
+//! Derived schemas are sent to OpenAI (strict mode) and to the grammar
+//! engines of compatible servers; llama.cpp's `llama-server` turns a
+//! `response_format` schema into a grammar. They do not honour the same
+//! keywords:
+//!
+//! | keyword (emitted for) | OpenAI strict mode | llama.cpp |
+//! | --- | --- | --- |
+//! | `$ref: "#/$defs/T"` (recursive types) | yes | yes |
+//! | `$ref: "#"` | yes | rejected (400), so never emitted |
+//! | `anyOf`, `enum`, `const`, `required`, `additionalProperties: false` | yes | yes |
+//! | `minimum`/`maximum` on `integer` (integer widths) | yes | yes |
+//! | `minimum`/`maximum` on `number` (`f32`) | yes | ignored |
+//! | `pattern` (`char`) | yes | yes, over the raw JSON text |
+//! | `format` (`date-time`, `uuid`, …) | yes | only `date`, `time`, `date-time`, `uuid` |
+//! | `minItems`/`maxItems` (arrays `[T; N]`) | yes | yes |
+//! | `minLength`/`maxLength` | not documented as supported, never emitted | yes |
+//!
+//! A `char` is a string with the `pattern` `^[^"\\\u0000-\u001F]$`: one
+//! character other than `"`, `\` and control characters, which both engines
+//! enforce with the same meaning (llama.cpp applies a pattern to the JSON
+//! text, where those characters would be escapes). The `f32` bounds hold on
+//! OpenAI only: on llama.cpp a number past the `f32` range still
+//! deserializes, to infinity.
 
 mod generator;
 mod impls;
-pub mod limits;
 #[doc(hidden)]
 pub mod private;
 #[cfg(feature = "schemars")]

@@ -5,14 +5,17 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::{Schema, SchemaError};
+use crate::strict::limit_check;
 
 /// Collects the definitions (`$defs`) and problems while one root schema is built.
 ///
 /// A type's schema is inlined where it is used; only types that refer to
 /// themselves (directly or through other types) are moved to `$defs` and
-/// referenced, because inlining them would never terminate. The root type is
-/// referenced as `"#"`, since strict mode wants the root to be a plain object
-/// rather than a `$ref`.
+/// referenced, because inlining them would never terminate. A recursive root
+/// type is both: inlined at the root (strict mode wants the root to be a
+/// plain object, not a `$ref`) and defined in `$defs`, where its
+/// self-references point. Recursion never goes through `"#"`, which
+/// llama.cpp's grammar converter rejects ("unsupported $ref #").
 #[derive(Debug)]
 pub struct SchemaGenerator {
     strict: bool,
@@ -88,7 +91,14 @@ impl SchemaGenerator {
         self.stack.push(key);
         let schema = build(self);
         self.stack.pop();
-        if !self.recursive.contains(key) || self.root == Some(key) {
+        if !self.recursive.contains(key) {
+            return schema;
+        }
+        if self.root == Some(key) {
+            // The root stays inline; its copy in `$defs` is what the
+            // self-references inside it resolve to.
+            let def_name = self.def_name(key, name);
+            self.defs.insert(def_name, Value::Object(schema.clone()));
             return schema;
         }
         let reference = self.reference(key, name);
@@ -98,29 +108,27 @@ impl SchemaGenerator {
     }
 
     fn reference(&mut self, key: &'static str, name: &str) -> Schema {
-        let target = if self.root == Some(key) {
-            "#".to_owned()
-        } else {
-            let def_name = match self.def_names.get(key) {
-                Some(existing) => existing.clone(),
-                None => {
-                    let taken: HashSet<&str> =
-                        self.def_names.values().map(String::as_str).collect();
-                    let mut candidate = name.to_owned();
-                    let mut n = 2;
-                    while taken.contains(candidate.as_str()) {
-                        candidate = format!("{name}{n}");
-                        n += 1;
-                    }
-                    self.def_names.insert(key, candidate.clone());
-                    candidate
-                }
-            };
-            format!("#/$defs/{def_name}")
-        };
+        let target = format!("#/$defs/{}", self.def_name(key, name));
         let mut schema = Map::new();
         schema.insert("$ref".into(), Value::String(target));
         schema
+    }
+
+    /// The `$defs` name of a type: its short name, numbered when two types
+    /// share one.
+    fn def_name(&mut self, key: &'static str, name: &str) -> String {
+        if let Some(existing) = self.def_names.get(key) {
+            return existing.clone();
+        }
+        let taken: HashSet<&str> = self.def_names.values().map(String::as_str).collect();
+        let mut candidate = name.to_owned();
+        let mut n = 2;
+        while taken.contains(candidate.as_str()) {
+            candidate = format!("{name}{n}");
+            n += 1;
+        }
+        self.def_names.insert(key, candidate.clone());
+        candidate
     }
 
     /// Looks a `$ref` produced by this generator up, for `flatten` of a type
@@ -159,7 +167,15 @@ impl SchemaGenerator {
             );
         }
         if self.strict {
-            self.problems.extend(super::limits::check(&root));
+            // Once per type (the result is cached), so the copy is cheap enough.
+            let document = Value::Object(root.clone());
+            self.problems
+                .extend(limit_check::check(&document).iter().map(|violation| {
+                    match violation.pointer() {
+                        "" => violation.message().to_owned(),
+                        at => format!("at `{at}`: {}", violation.message()),
+                    }
+                }));
         }
         if self.problems.is_empty() {
             Ok(root)
