@@ -102,6 +102,50 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 pub use http::Method;
 
+/// What [`Client::execute_stream`](crate::Client::execute_stream) returns:
+/// a stream built from a successful streaming response.
+pub trait FromResponse {
+    /// Wraps `response` with the request's idle timeout and event size bound.
+    fn from_response(
+        response: reqwest::Response,
+        idle_timeout: Option<std::time::Duration>,
+        max_event_size: usize,
+    ) -> Self;
+}
+
+impl<T> FromResponse for crate::sse::EventStream<T> {
+    fn from_response(
+        response: reqwest::Response,
+        idle_timeout: Option<std::time::Duration>,
+        max_event_size: usize,
+    ) -> Self {
+        Self::from_response(response)
+            .idle_timeout(idle_timeout)
+            .max_event_size(max_event_size)
+    }
+}
+
+impl FromResponse for crate::ChatCompletionStream {
+    fn from_response(
+        response: reqwest::Response,
+        idle_timeout: Option<std::time::Duration>,
+        max_event_size: usize,
+    ) -> Self {
+        Self::from_response(response, idle_timeout, max_event_size)
+    }
+}
+
+/// The stream type the generated `crate::EventStream<T>` names for an item
+/// type. A bridge until the generator prints `crate::ChatCompletionStream`.
+pub trait StreamOf {
+    /// The stream of `Self` items.
+    type Stream;
+}
+
+impl StreamOf for crate::types::CreateChatCompletionStreamResponse {
+    type Stream = crate::ChatCompletionStream;
+}
+
 pub use crate::pagination::{CursorQuery, Page, paginate};
 
 /// RFC 3986 unreserved characters stay; everything else is escaped.

@@ -21,7 +21,7 @@ const STREAMED_TEXT_EXTRAS: &[&str] = &["reasoning_content", "reasoning"];
 ///
 /// Feed it every chunk in order with [`push`](Self::push); read the result so
 /// far with [`snapshot`](Self::snapshot) or take it with
-/// [`finish`](Self::finish). [`EventStream::final_completion`](crate::EventStream::final_completion)
+/// [`finish`](Self::finish). [`ChatCompletionStream::final_completion`](crate::ChatCompletionStream::final_completion)
 /// does this for you while you read a stream; use this type for chunks that
 /// come from elsewhere (a queue, a log, a recorded file).
 ///
@@ -72,6 +72,9 @@ pub struct ChatCompletionAccumulator {
     /// Merge state per choice, in the same order as `completion.choices`.
     choices: Vec<ChoiceState>,
     chunks: usize,
+    /// `(choice index, tool-call index)` of each tool-call delta of the
+    /// latest chunk, in order, after resolving odd indexes (see `slot`).
+    latest_tool_calls: Vec<(i64, i64)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -79,6 +82,9 @@ struct ChoiceState {
     /// The `index` of each tool call, in the same order as
     /// `message.tool_calls`, which has no field for it.
     tool_calls: Vec<ToolCallState>,
+    /// Whether a chunk gave the choice a finish reason: the response type's
+    /// `finish_reason` has a default, so its value cannot tell.
+    finished: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +104,7 @@ impl ChatCompletionAccumulator {
     /// Merges one chunk into the completion.
     pub fn push(&mut self, chunk: &CreateChatCompletionStreamResponse) {
         self.chunks += 1;
+        self.latest_tool_calls.clear();
         let completion = &mut self.completion;
         // Every chunk repeats id, model and created; some servers leave them
         // empty in a leading or trailing chunk (Azure's prompt-filter chunk).
@@ -146,6 +153,36 @@ impl ChatCompletionAccumulator {
         self.chunks
     }
 
+    /// Whether at least one choice arrived and every choice has received its
+    /// finish reason: the answer is complete even if the stream was cut
+    /// before `data: [DONE]`.
+    pub fn is_finished(&self) -> bool {
+        !self.choices.is_empty() && self.choices.iter().all(|c| c.finished)
+    }
+
+    /// `(choice index, tool-call index)` of each tool-call delta of the
+    /// latest chunk pushed, in order.
+    pub(crate) fn latest_tool_calls(&self) -> &[(i64, i64)] {
+        &self.latest_tool_calls
+    }
+
+    /// The position in `snapshot().choices` of the choice with this `index`.
+    pub(crate) fn choice_position(&self, index: i64) -> Option<usize> {
+        self.completion
+            .choices
+            .binary_search_by_key(&index, |c| c.index)
+            .ok()
+    }
+
+    /// The `index` of each tool call of the choice at `position`, in the
+    /// order of its `message.tool_calls`.
+    pub(crate) fn tool_call_indexes(&self, position: usize) -> impl Iterator<Item = i64> + '_ {
+        self.choices
+            .get(position)
+            .into_iter()
+            .flat_map(|c| c.tool_calls.iter().map(|t| t.index))
+    }
+
     fn push_choice(&mut self, chunk: &CreateChatCompletionStreamResponseChoicesItem) {
         let choices = &mut self.completion.choices;
         let pos = match choices.binary_search_by_key(&chunk.index, |c| c.index) {
@@ -167,9 +204,12 @@ impl ChatCompletionAccumulator {
         let (Some(choice), Some(state)) = (choices.get_mut(pos), self.choices.get_mut(pos)) else {
             return;
         };
-        merge_delta(&mut choice.message, state, &chunk.delta);
+        for index in merge_delta(&mut choice.message, state, &chunk.delta) {
+            self.latest_tool_calls.push((chunk.index, index));
+        }
         if let Some(reason) = &chunk.finish_reason {
             choice.finish_reason = reason.as_str().into();
+            state.finished = true;
         }
         if let Some(logprobs) = &chunk.logprobs {
             let target = choice.logprobs.get_or_insert_default();
@@ -206,11 +246,12 @@ impl<'a> Extend<&'a CreateChatCompletionStreamResponse> for ChatCompletionAccumu
 }
 
 #[allow(deprecated)] // `function_call` is deprecated but still streamed by some servers
+/// Returns the resolved index of each tool-call delta.
 fn merge_delta(
     message: &mut ChatCompletionResponseMessage,
     state: &mut ChoiceState,
     delta: &ChatCompletionStreamResponseDelta,
-) {
+) -> Vec<i64> {
     if let Some(role) = &delta.role {
         message.role = role.as_str().into();
     }
@@ -228,9 +269,12 @@ fn merge_delta(
         }
         extend(&mut target.extra, &call.extra);
     }
-    for call in delta.tool_calls.iter().flatten() {
-        merge_tool_call(message.tool_calls.get_or_insert_default(), state, call);
-    }
+    let tool_calls = delta
+        .tool_calls
+        .iter()
+        .flatten()
+        .map(|call| merge_tool_call(message.tool_calls.get_or_insert_default(), state, call))
+        .collect();
     for (key, value) in &delta.extra {
         match (key.as_str(), value) {
             // The spec has no `audio` on deltas yet, so it arrives here.
@@ -253,6 +297,7 @@ fn merge_delta(
             }
         }
     }
+    tool_calls
 }
 
 fn merge_audio(target: &mut ChatCompletionResponseMessageAudio, delta: &Map<String, Value>) {
@@ -272,21 +317,20 @@ fn merge_audio(target: &mut ChatCompletionResponseMessageAudio, delta: &Map<Stri
     }
 }
 
+/// Returns the index the delta was merged at.
 fn merge_tool_call(
     calls: &mut Vec<ChatCompletionMessageToolCallsItem>,
     state: &mut ChoiceState,
     chunk: &ChatCompletionMessageToolCallChunk,
-) {
-    let pos = match state
-        .tool_calls
-        .binary_search_by_key(&chunk.index, |t| t.index)
-    {
+) -> i64 {
+    let index = slot(calls, state, chunk);
+    let pos = match state.tool_calls.binary_search_by_key(&index, |t| t.index) {
         Ok(pos) => pos,
         Err(pos) => {
             state.tool_calls.insert(
                 pos,
                 ToolCallState {
-                    index: chunk.index,
+                    index,
                     typed: false,
                 },
             );
@@ -298,7 +342,7 @@ fn merge_tool_call(
         }
     };
     let (Some(call), Some(state)) = (calls.get_mut(pos), state.tool_calls.get_mut(pos)) else {
-        return;
+        return index;
     };
     // Custom tools stream `type: "custom"` and a `custom: {name, input}`
     // object the chunk type does not describe. Switch variants only while
@@ -365,6 +409,53 @@ fn merge_tool_call(
         }
         // Never created here; nothing sensible to merge into.
         ChatCompletionMessageToolCallsItem::Unknown(_) => {}
+    }
+    index
+}
+
+/// The index a tool-call delta belongs to. OpenAI numbers calls from 0 and
+/// repeats the number in every delta. Other servers send `-1` (or no index,
+/// read as 0) for every call, each call whole in one delta with its own `id`:
+/// a delta whose `id` differs from the call already at its index starts a new
+/// call after the last one, and `-1` without a new `id` continues the last
+/// call. Calls are kept sorted by index rather than stored at it, so a huge
+/// index costs no more than a small one.
+fn slot(
+    calls: &[ChatCompletionMessageToolCallsItem],
+    state: &ChoiceState,
+    chunk: &ChatCompletionMessageToolCallChunk,
+) -> i64 {
+    let next = || {
+        state
+            .tool_calls
+            .last()
+            .map_or(0, |last| last.index.saturating_add(1))
+    };
+    let new_id = chunk.id.as_deref().filter(|id| !id.is_empty());
+    let id_at = |index: i64| {
+        let pos = state
+            .tool_calls
+            .binary_search_by_key(&index, |t| t.index)
+            .ok()?;
+        calls.get(pos).map(tool_call_id)
+    };
+    if chunk.index < 0 {
+        return match state.tool_calls.last() {
+            Some(last) if new_id.is_none_or(|id| id_at(last.index) == Some(id)) => last.index,
+            _ => next(),
+        };
+    }
+    match (new_id, id_at(chunk.index)) {
+        (Some(id), Some(existing)) if !existing.is_empty() && existing != id => next(),
+        _ => chunk.index,
+    }
+}
+
+fn tool_call_id(call: &ChatCompletionMessageToolCallsItem) -> &str {
+    match call {
+        ChatCompletionMessageToolCallsItem::Function(call) => &call.id,
+        ChatCompletionMessageToolCallsItem::Custom(call) => &call.id,
+        ChatCompletionMessageToolCallsItem::Unknown(_) => "",
     }
 }
 

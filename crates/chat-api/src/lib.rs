@@ -24,6 +24,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod accumulate;
+mod chat_stream;
 mod client;
 mod config;
 mod error;
@@ -36,19 +37,23 @@ mod options;
 mod pagination;
 mod parse;
 mod retry;
-mod sse;
-mod stream;
+pub mod sse;
 pub mod strict;
 mod tools;
 
 pub use accumulate::ChatCompletionAccumulator;
+pub use chat_stream::{ChatCompletionStream, ChatEvent, ChatEvents, ToolCallDone};
 pub use client::{Client, ClientBuilder, Response};
 pub use config::Secret;
 pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};
-pub use stream::EventStream;
+/// What the generated `create_chat_completion_stream` names as its return
+/// type: [`ChatCompletionStream`]. Not public API; it goes once the generator
+/// names `crate::ChatCompletionStream` itself.
+#[doc(hidden)]
+pub type EventStream<T> = <T as __private::StreamOf>::Stream;
 /// Inference markers of [`HandlerReturn`]; not named by users.
 #[doc(hidden)]
 pub use tools::marker as __tool_marker;

@@ -1,0 +1,280 @@
+//! The stream of a streamed chat completion, folding its chunks as they arrive.
+
+mod events;
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_core::Stream;
+use http::{HeaderMap, StatusCode};
+
+use crate::accumulate::ChatCompletionAccumulator;
+use crate::error::{BoxError, Error, Result};
+use crate::sse::EventStream;
+use crate::types::{CreateChatCompletionResponse, CreateChatCompletionStreamResponse};
+
+pub use events::{ChatEvent, ChatEvents, ToolCallDone};
+
+/// The chunks of a streamed chat completion, from
+/// [`Client::create_chat_completion_stream`](crate::Client::create_chat_completion_stream).
+///
+/// It yields each chunk as it arrives and folds it into the completion a
+/// non-streamed request would have returned
+/// ([`current_completion`](Self::current_completion),
+/// [`final_completion`](Self::final_completion)); [`events`](Self::events)
+/// turns it into typed events (content and tool-call deltas, done events,
+/// finish reasons).
+///
+/// It never hangs and never passes a truncated answer off as a whole one:
+///
+/// - a silence between two chunks longer than the idle timeout
+///   ([`ClientBuilder::stream_idle_timeout`](crate::ClientBuilder::stream_idle_timeout),
+///   120 s by default) ends it with [`Error::Stalled`];
+/// - a body that ends without `data: [DONE]` while a choice has no finish
+///   reason yet ends it with [`Error::Incomplete`];
+///
+/// both carry the completion folded so far ([`Error::partial_completion`]).
+/// The other errors are those of [`EventStream`].
+///
+/// A stream recorded earlier replays with [`from_bytes`](Self::from_bytes):
+///
+/// ```
+/// # fn main() -> chat_api::Result<()> { futures::executor::block_on(async {
+/// use chat_api::ChatCompletionStream;
+/// use futures::StreamExt;
+///
+/// // e.g. std::fs::read("tests/fixtures/recorded/some_stream.sse")
+/// let recorded = concat!(
+///     r#"data: {"id":"c1","model":"m","created":1,"choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}"#, "\n\n",
+///     r#"data: {"id":"c1","model":"m","created":1,"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]}"#, "\n\n",
+///     "data: [DONE]\n\n",
+/// );
+/// let bytes = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(recorded))]);
+/// let mut stream = ChatCompletionStream::from_bytes(bytes);
+/// while let Some(chunk) = stream.next().await {
+///     chunk?;
+/// }
+/// let completion = stream.final_completion()?;
+/// assert_eq!(completion.choices[0].message.content.as_deref(), Some("Hello"));
+/// # Ok(()) }) }
+/// ```
+#[derive(Debug)]
+pub struct ChatCompletionStream {
+    chunks: EventStream<CreateChatCompletionStreamResponse>,
+    accumulator: ChatCompletionAccumulator,
+    /// A copy of the first error the stream yielded, replayed by `final_completion`.
+    failure: Option<Error>,
+    /// Whether the stream has yielded its end (`None`).
+    ended: bool,
+}
+
+impl ChatCompletionStream {
+    /// Decodes a chat completion stream from the `text/event-stream` bytes in
+    /// `bytes`: a recorded file, a proxy, another HTTP client. There is no
+    /// idle timeout; see [`from_event_stream`](Self::from_event_stream) to
+    /// set one.
+    pub fn from_bytes<S, E>(bytes: S) -> Self
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        Self::from_event_stream(EventStream::from_bytes(bytes))
+    }
+
+    /// Folds the chunks of an [`EventStream`], keeping its status, headers,
+    /// idle timeout and event size bound.
+    pub fn from_event_stream(chunks: EventStream<CreateChatCompletionStreamResponse>) -> Self {
+        ChatCompletionStream {
+            chunks,
+            accumulator: ChatCompletionAccumulator::new(),
+            failure: None,
+            ended: false,
+        }
+    }
+
+    pub(crate) fn from_response(
+        response: reqwest::Response,
+        idle_timeout: Option<Duration>,
+        max_event_size: usize,
+    ) -> Self {
+        Self::from_event_stream(
+            EventStream::from_response(response)
+                .idle_timeout(idle_timeout)
+                .max_event_size(max_event_size),
+        )
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        self.chunks.headers()
+    }
+
+    /// The `x-request-id` response header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.chunks.request_id()
+    }
+
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.chunks.status()
+    }
+
+    /// Typed events derived from the chunks: see [`ChatEvent`].
+    pub fn events(self) -> ChatEvents {
+        ChatEvents::new(self)
+    }
+
+    /// The completion folded from the chunks read so far; `None` before the
+    /// first chunk. Unlike [`final_completion`](Self::final_completion) it
+    /// does not check how the stream ended, and it can be called mid-stream.
+    pub fn current_completion(&self) -> Option<&CreateChatCompletionResponse> {
+        (self.accumulator.chunk_count() > 0).then(|| self.accumulator.snapshot())
+    }
+
+    /// The completion folded from every chunk of the stream, as a
+    /// non-streamed request would have returned it. Call it after reading the
+    /// stream to its end; it merges choices, content, tool calls, logprobs and
+    /// usage as [`ChatCompletionAccumulator`] describes.
+    ///
+    /// Folding happens while the stream is polled, so this is cheap and needs
+    /// no network. It fails rather than return a completion with parts missing:
+    ///
+    /// - with a copy of the first error the stream yielded, if any: the
+    ///   [`Error::Api`] sent inside the stream, [`Error::Stalled`],
+    ///   [`Error::Incomplete`], an [`Error::Stream`] for a broken connection,
+    ///   or an [`Error::Stream`] whose source is the [`Error::Decode`] of a
+    ///   chunk that did not decode (even though the stream went on after it);
+    /// - with an [`Error::Stream`] if the stream has not been read to its
+    ///   end, or ended without a single chunk.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: chat_api::Client, request: chat_api::types::CreateChatCompletionRequest) -> chat_api::Result<()> {
+    /// use futures::StreamExt;
+    ///
+    /// let mut stream = client.create_chat_completion_stream(&request).await?;
+    /// while let Some(chunk) = stream.next().await {
+    ///     if let Some(text) = chunk?.choices.first().and_then(|c| c.delta.content.as_deref()) {
+    ///         print!("{text}");
+    ///     }
+    /// }
+    /// let completion = stream.final_completion()?;
+    /// for call in completion.choices[0].message.tool_calls.iter().flatten() {
+    ///     println!("{call:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn final_completion(self) -> Result<CreateChatCompletionResponse> {
+        if let Some(failure) = self.failure {
+            return Err(failure);
+        }
+        if !self.ended {
+            return Err(stream_error(
+                "final_completion was called before the stream was read to its end",
+            ));
+        }
+        if self.accumulator.chunk_count() == 0 {
+            return Err(stream_error("the stream ended without sending a chunk"));
+        }
+        Ok(self.accumulator.finish())
+    }
+
+    /// The fold so far, boxed for an error that carries it.
+    fn partial(&self) -> Option<Box<CreateChatCompletionResponse>> {
+        self.current_completion().cloned().map(Box::new)
+    }
+
+    /// Completes an error from the chunk layer with the fold, and keeps a copy.
+    fn failed(&mut self, error: Error) -> Error {
+        let error = match error {
+            Error::Stalled { idle, .. } => Error::Stalled {
+                idle,
+                partial: self.partial(),
+            },
+            other => other,
+        };
+        if self.failure.is_none() {
+            self.failure = Some(replay(&error));
+        }
+        error
+    }
+
+    /// The error for a body that ended before the answer did, if it did.
+    fn cut_off(&mut self) -> Option<Error> {
+        if self.chunks.saw_done() || self.failure.is_some() || self.accumulator.is_finished() {
+            return None;
+        }
+        Some(Error::Incomplete {
+            partial: self.partial(),
+        })
+    }
+
+    pub(crate) fn accumulator(&self) -> &ChatCompletionAccumulator {
+        &self.accumulator
+    }
+}
+
+impl Stream for ChatCompletionStream {
+    type Item = Result<CreateChatCompletionStreamResponse>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        match Pin::new(&mut this.chunks).poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.accumulator.push(&chunk);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(this.failed(error)))),
+            Poll::Ready(None) => match this.cut_off() {
+                Some(error) => Poll::Ready(Some(Err(this.failed(error)))),
+                None => {
+                    this.ended = true;
+                    Poll::Ready(None)
+                }
+            },
+        }
+    }
+}
+
+fn stream_error(message: &str) -> Error {
+    Error::Stream {
+        message: message.to_owned(),
+        source: None,
+    }
+}
+
+/// A copy of an error the stream yielded, for `final_completion` to return
+/// again (`Error` is not `Clone`: reqwest errors and boxed sources are not).
+fn replay(err: &Error) -> Error {
+    match err {
+        Error::Api(api) => Error::Api(api.clone()),
+        Error::Timeout => Error::Timeout,
+        Error::Stalled { idle, partial } => Error::Stalled {
+            idle: *idle,
+            partial: partial.clone(),
+        },
+        Error::Incomplete { partial } => Error::Incomplete {
+            partial: partial.clone(),
+        },
+        Error::Stream { message, .. } => stream_error(message),
+        Error::Decode {
+            path,
+            message,
+            snippet,
+        } => Error::Stream {
+            message: "a chunk did not decode, so the folded completion would be incomplete"
+                .to_owned(),
+            source: Some(Box::new(Error::Decode {
+                path: path.clone(),
+                message: message.clone(),
+                snippet: snippet.clone(),
+            })),
+        },
+        other => stream_error(&other.to_string()),
+    }
+}
