@@ -278,3 +278,102 @@ fn replay(err: &Error) -> Error {
         other => stream_error(&other.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+    use futures::executor::block_on;
+
+    fn replay(text: &'static str) -> ChatCompletionStream {
+        let bytes = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(
+            text.as_bytes(),
+        ))]);
+        ChatCompletionStream::from_bytes(bytes)
+    }
+
+    fn drain(stream: &mut ChatCompletionStream) -> Vec<Result<CreateChatCompletionStreamResponse>> {
+        block_on(async {
+            let mut out = Vec::new();
+            while let Some(item) = stream.next().await {
+                out.push(item);
+            }
+            out
+        })
+    }
+
+    const TWO_CHUNKS: &str = "data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n\
+data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}\n\n";
+
+    #[test]
+    fn a_chat_stream_can_move_to_another_task() {
+        fn assert_send<S: Send>() {}
+        assert_send::<ChatCompletionStream>();
+        assert_send::<ChatEvents>();
+    }
+
+    #[test]
+    fn final_completion_after_reading_to_the_end() {
+        let mut s = replay(TWO_CHUNKS);
+        assert!(s.current_completion().is_none());
+        assert_eq!(drain(&mut s).len(), 2);
+        let current = s.current_completion().cloned();
+        let done = s.final_completion().unwrap();
+        assert_eq!(Some(&done), current.as_ref());
+        assert_eq!(done.choices[0].message.content.as_deref(), Some("Hello"));
+    }
+
+    #[test]
+    fn final_completion_before_the_end_or_without_chunks_is_an_error() {
+        let mut s = replay(TWO_CHUNKS);
+        assert!(block_on(s.next()).unwrap().is_ok());
+        match s.final_completion() {
+            Err(Error::Stream { message, .. }) => assert!(message.contains("end"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        let mut s = replay("data: [DONE]\n\n");
+        assert!(drain(&mut s).is_empty());
+        assert!(matches!(s.final_completion(), Err(Error::Stream { .. })));
+    }
+
+    #[test]
+    fn final_completion_reports_a_chunk_that_did_not_decode() {
+        let mut s = replay(concat!(
+            "data: {\"choices\": 5}\n\n",
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+            "data: [DONE]\n\n"
+        ));
+        assert_eq!(drain(&mut s).len(), 2);
+        match s.final_completion() {
+            Err(Error::Stream {
+                source: Some(source),
+                ..
+            }) => assert!(
+                matches!(source.downcast_ref::<Error>(), Some(Error::Decode { path, .. }) if path == "choices"),
+                "{source:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_body_that_ends_before_a_finish_reason_is_incomplete() {
+        let mut s = replay(
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n",
+        );
+        let items = drain(&mut s);
+        assert_eq!(items.len(), 2);
+        match &items[1] {
+            Err(Error::Incomplete { partial: Some(p) }) => {
+                assert_eq!(p.choices[0].message.content.as_deref(), Some("Hel"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // An empty body is incomplete too, with nothing to carry.
+        let mut s = replay("");
+        assert!(matches!(
+            &drain(&mut s)[..],
+            [Err(Error::Incomplete { partial: None })]
+        ));
+    }
+}
