@@ -480,6 +480,7 @@ fn extend(target: &mut Map<String, Value>, source: &Map<String, Value>) {
 mod tests {
     use super::*;
     use crate::types::ChatCompletionMessageToolCall;
+    use std::collections::BTreeMap;
     use serde_json::json;
 
     fn fold(chunks: &[Value]) -> CreateChatCompletionResponse {
@@ -697,6 +698,178 @@ mod tests {
                 );
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    fn calls(out: &CreateChatCompletionResponse) -> Vec<(String, String, String)> {
+        out.choices[0]
+            .message
+            .tool_calls
+            .iter()
+            .flatten()
+            .map(function)
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    c.function.name.clone(),
+                    c.function.arguments.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn owned(calls: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+        calls
+            .iter()
+            .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn calls_without_a_usable_index_are_told_apart_by_id() {
+        let call = |index: Value, id: Option<&str>, name: Option<&str>, args: &str| {
+            let mut call = json!({"index": index, "function": {"arguments": args}});
+            if let Some(id) = id {
+                call["id"] = json!(id);
+            }
+            if let Some(name) = name {
+                call["function"]["name"] = json!(name);
+            }
+            chunk(json!([{"index": 0, "delta": {"tool_calls": [call]}}]))
+        };
+        // Gemini-style: every call whole, all at index 0 (or none), own ids.
+        let out = fold(&[
+            call(json!(0), Some("a"), Some("f"), "{}"),
+            call(Value::Null, Some("b"), Some("g"), "{\"x\":1}"),
+        ]);
+        assert_eq!(
+            calls(&out),
+            owned(&[("a", "f", "{}"), ("b", "g", "{\"x\":1}")])
+        );
+        // `-1`: a new id starts a call, no id continues the last one.
+        let out = fold(&[
+            call(json!(-1), Some("a"), Some("f"), "{\"y\":"),
+            call(json!(-1), None, None, "2}"),
+            call(json!(-1), Some("b"), Some("g"), "{}"),
+            call(json!(-1), Some("b"), Some("g"), ""),
+        ]);
+        assert_eq!(
+            calls(&out),
+            owned(&[("a", "f", "{\"y\":2}"), ("b", "g", "{}")])
+        );
+    }
+
+    #[test]
+    fn huge_and_sparse_indexes_allocate_nothing_per_index() {
+        let call = |index: i64, args: &str| {
+            chunk(json!([{"index": index, "delta": {"tool_calls": [
+                {"index": index, "id": format!("id{index}"), "function": {"name": "f", "arguments": args}}
+            ]}}]))
+        };
+        let out = fold(&[call(i64::MAX, "{"), call(7, "["), call(i64::MAX, "}")]);
+        let indexes: Vec<i64> = out.choices.iter().map(|c| c.index).collect();
+        assert_eq!(indexes, [7, i64::MAX]);
+        assert_eq!(
+            calls(&CreateChatCompletionResponse {
+                choices: vec![out.choices[1].clone()],
+                ..Default::default()
+            }),
+            owned(&[(&format!("id{}", i64::MAX), "f", "{}")])
+        );
+    }
+
+    #[test]
+    fn finished_means_every_choice_has_a_finish_reason() {
+        let mut acc = ChatCompletionAccumulator::new();
+        assert!(!acc.is_finished());
+        let push = |acc: &mut ChatCompletionAccumulator, choices: Value| {
+            acc.push(&serde_json::from_value(chunk(choices)).unwrap());
+        };
+        push(&mut acc, json!([{"index": 0, "delta": {"content": "a"}}, {"index": 1, "delta": {}}]));
+        push(&mut acc, json!([{"index": 0, "delta": {}, "finish_reason": "stop"}]));
+        assert!(!acc.is_finished());
+        push(&mut acc, json!([{"index": 1, "delta": {}, "finish_reason": "length"}]));
+        assert!(acc.is_finished());
+    }
+
+    mod random_chunks {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn piece() -> impl Strategy<Value = Option<String>> {
+            proptest::option::of(prop_oneof![Just(String::new()), "[a-zé{}\":,]{1,4}"])
+        }
+
+        /// One choice's delta, as odd as servers make them.
+        fn choice() -> impl Strategy<Value = (i64, Value, Option<String>)> {
+            let index = prop_oneof![Just(0i64), Just(1), Just(-1), Just(i64::MAX)];
+            let call = (
+                prop_oneof![
+                    Just(json!(0)),
+                    Just(json!(1)),
+                    Just(json!(-1)),
+                    Just(json!(i64::MAX)),
+                    Just(Value::Null)
+                ],
+                proptest::option::of(prop_oneof![Just("a"), Just("b")]),
+                proptest::option::of(prop_oneof![Just("f"), Just("g")]),
+                piece(),
+            )
+                .prop_map(|(index, id, name, args)| {
+                    json!({"index": index, "id": id, "type": id.map(|_| "function"),
+                           "function": {"name": name, "arguments": args}})
+                });
+            (
+                index,
+                piece(),
+                proptest::option::of(prop_oneof![Just("assistant")]),
+                proptest::collection::vec(call, 0..3),
+                proptest::option::of(prop_oneof![Just("stop"), Just("tool_calls")]),
+                any::<bool>(),
+            )
+                .prop_map(|(index, content, role, calls, finish, extras)| {
+                    let mut delta = json!({"content": content.clone(), "role": role, "tool_calls": calls});
+                    if extras {
+                        delta["reasoning_content"] = json!("r");
+                        delta["audio"] = json!({"transcript": "t", "data": "d"});
+                    }
+                    let choice = json!({"index": index, "delta": delta, "finish_reason": finish});
+                    (index, choice, content)
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn never_panics_and_content_is_the_concatenation(
+                chunks in proptest::collection::vec(proptest::collection::vec(choice(), 0..3), 0..12)
+            ) {
+                let mut acc = ChatCompletionAccumulator::new();
+                let mut expected: BTreeMap<i64, String> = BTreeMap::new();
+                for choices in &chunks {
+                    let value = chunk(Value::Array(choices.iter().map(|(_, c, _)| c.clone()).collect()));
+                    let parsed: CreateChatCompletionStreamResponse =
+                        serde_json::from_value(value).expect("chunk decodes");
+                    acc.push(&parsed);
+                    for (index, _, content) in choices {
+                        if let Some(content) = content {
+                            expected.entry(*index).or_default().push_str(content);
+                        }
+                    }
+                    // The snapshot is usable mid-stream.
+                    let _ = serde_json::to_string(acc.snapshot()).expect("serializes");
+                }
+                let out = acc.finish();
+                for choice in &out.choices {
+                    prop_assert_eq!(
+                        choice.message.content.as_deref(),
+                        expected.get(&choice.index).map(String::as_str)
+                    );
+                    for call in choice.message.tool_calls.iter().flatten().map(function) {
+                        // Names are set once, never concatenated.
+                        prop_assert!(["", "f", "g"].contains(&call.function.name.as_str()));
+                    }
+                }
+            }
         }
     }
 }
