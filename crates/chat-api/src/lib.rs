@@ -36,6 +36,7 @@ mod message;
 mod options;
 mod pagination;
 mod parse;
+pub mod partial_json;
 mod retry;
 pub mod sse;
 pub mod strict;

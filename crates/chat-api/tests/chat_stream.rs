@@ -373,3 +373,90 @@ async fn done_events_close_open_parts_once_when_a_server_sends_no_finish_reason(
     assert_eq!(done, ["ab"]);
     assert!(!events.iter().any(|e| matches!(e, Ok(ChatEvent::Finish { .. }))));
 }
+
+/// `partial` says nothing `full` contradicts: strings are prefixes, arrays
+/// grow, objects gain members.
+fn consistent(partial: &Value, full: &Value) -> bool {
+    match (partial, full) {
+        (Value::String(p), Value::String(f)) => f.starts_with(p.as_str()),
+        (Value::Array(p), Value::Array(f)) => {
+            p.len() <= f.len() && p.iter().zip(f).all(|(p, f)| consistent(p, f))
+        }
+        (Value::Object(p), Value::Object(f)) => p
+            .iter()
+            .all(|(k, p)| f.get(k).is_some_and(|f| consistent(p, f))),
+        (p, f) => p == f,
+    }
+}
+
+#[tokio::test]
+async fn partial_arguments_of_recorded_tool_call_streams_only_grow_towards_the_final_ones() {
+    let mut checked = 0;
+    for (name, text) in recorded_streams() {
+        let final_calls = {
+            let mut stream = replay(&text, 4096);
+            while stream.next().await.is_some() {}
+            stream.final_completion().expect(&name)
+        };
+        let mut stream = replay(&text, 61);
+        let mut previous: BTreeMap<(i64, i64), Value> = BTreeMap::new();
+        while let Some(chunk) = stream.next().await {
+            chunk.expect(&name);
+            for choice in &final_calls.choices {
+                for (index, call) in choice.message.tool_calls.iter().flatten().enumerate() {
+                    let ChatCompletionMessageToolCallsItem::Function(call) = call else {
+                        continue;
+                    };
+                    let full: Value = serde_json::from_str(&call.function.arguments).unwrap();
+                    let index = i64::try_from(index).unwrap();
+                    let Some(partial) = stream.partial_arguments(choice.index, index).expect(&name)
+                    else {
+                        continue;
+                    };
+                    assert!(consistent(&partial, &full), "{name}: {partial} vs {full}");
+                    if let Some(before) = previous.get(&(choice.index, index)) {
+                        assert!(consistent(before, &partial), "{name}: {before} then {partial}");
+                    }
+                    previous.insert((choice.index, index), partial);
+                    checked += 1;
+                }
+            }
+        }
+        for ((choice, index), last) in previous {
+            let call = &final_calls.choices[usize::try_from(choice).unwrap()]
+                .message
+                .tool_calls
+                .as_ref()
+                .unwrap()[usize::try_from(index).unwrap()];
+            let ChatCompletionMessageToolCallsItem::Function(call) = call else {
+                unreachable!("only function calls were recorded");
+            };
+            let full: Value = serde_json::from_str(&call.function.arguments).unwrap();
+            assert_eq!(last, full, "{name}: the last partial is the whole");
+        }
+    }
+    assert!(checked > 20, "tool-call streams were checked: {checked}");
+}
+
+#[tokio::test]
+async fn partial_content_of_a_synthetic_nested_structured_output() {
+    let document = r#"{"trip": {"city": "Paris", "days": [{"n": 1, "plan": ["Louvre", "Seine"]}, {"n": 2, "plan": []}], "ok": true}}"#;
+    let full: Value = serde_json::from_str(document).unwrap();
+    let mut text = String::new();
+    for piece in document.as_bytes().chunks(3) {
+        text += &content_chunk(std::str::from_utf8(piece).unwrap());
+    }
+    text += "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n";
+    let mut stream = replay(&text, 50);
+    let mut seen = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        chunk.unwrap();
+        if let Some(partial) = stream.partial_content(0).unwrap() {
+            assert!(consistent(&partial, &full), "{partial}");
+            seen.push(partial);
+        }
+    }
+    assert!(seen.windows(2).all(|w| consistent(&w[0], &w[1])));
+    assert!(seen.contains(&serde_json::json!({"trip": {"city": "Pa"}})));
+    assert_eq!(seen.last(), Some(&full));
+}

@@ -180,6 +180,66 @@ impl ChatCompletionStream {
         Ok(self.accumulator.finish())
     }
 
+    /// The JSON object being written in a choice's content so far (a
+    /// `response_format` stream), as [`partial_json::parse`](crate::partial_json::parse)
+    /// settles it: it only grows, strings may be prefixes, and nothing in it
+    /// is contradicted later. `Ok(None)` before anything is settled. The
+    /// final, validated `T` still comes from
+    /// [`final_completion`](Self::final_completion).
+    ///
+    /// ```
+    /// # fn main() -> chat_api::Result<()> { futures::executor::block_on(async {
+    /// use chat_api::ChatCompletionStream;
+    /// use futures::StreamExt;
+    ///
+    /// let recorded = concat!(
+    ///     r#"data: {"id":"c","choices":[{"index":0,"delta":{"content":"{\"city\": \"Par"}}]}"#, "\n\n",
+    ///     r#"data: {"id":"c","choices":[{"index":0,"delta":{"content":"is\", \"days\": 3}"},"finish_reason":"stop"}]}"#, "\n\n",
+    /// );
+    /// let bytes = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(recorded))]);
+    /// let mut stream = ChatCompletionStream::from_bytes(bytes);
+    /// stream.next().await.unwrap()?;
+    /// let partial = stream.partial_content(0).unwrap();
+    /// assert_eq!(partial, Some(serde_json::json!({"city": "Par"})));
+    /// # Ok(()) }) }
+    /// ```
+    pub fn partial_content(
+        &self,
+        choice: i64,
+    ) -> std::result::Result<Option<serde_json::Value>, crate::partial_json::PartialJsonError> {
+        let content = self
+            .accumulator
+            .choice_position(choice)
+            .and_then(|pos| self.accumulator.snapshot().choices.get(pos))
+            .and_then(|c| c.message.content.as_deref())
+            .unwrap_or_default();
+        crate::partial_json::parse(content)
+    }
+
+    /// The arguments of a tool call (by choice and call index) as far as
+    /// they have streamed, like [`partial_content`](Self::partial_content).
+    pub fn partial_arguments(
+        &self,
+        choice: i64,
+        index: i64,
+    ) -> std::result::Result<Option<serde_json::Value>, crate::partial_json::PartialJsonError> {
+        let accumulator = &self.accumulator;
+        let arguments = accumulator
+            .choice_position(choice)
+            .and_then(|pos| {
+                let at = accumulator.tool_call_indexes(pos).position(|i| i == index)?;
+                accumulator.snapshot().choices.get(pos)?.message.tool_calls.as_ref()?.get(at)
+            })
+            .and_then(|call| match call {
+                crate::types::ChatCompletionMessageToolCallsItem::Function(call) => {
+                    Some(call.function.arguments.as_str())
+                }
+                _ => None,
+            })
+            .unwrap_or_default();
+        crate::partial_json::parse(arguments)
+    }
+
     /// The fold so far, boxed for an error that carries it.
     fn partial(&self) -> Option<Box<CreateChatCompletionResponse>> {
         self.current_completion().cloned().map(Box::new)
