@@ -480,8 +480,8 @@ fn extend(target: &mut Map<String, Value>, source: &Map<String, Value>) {
 mod tests {
     use super::*;
     use crate::types::ChatCompletionMessageToolCall;
-    use std::collections::BTreeMap;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn fold(chunks: &[Value]) -> CreateChatCompletionResponse {
         let mut acc = ChatCompletionAccumulator::new();
@@ -785,10 +785,19 @@ mod tests {
         let push = |acc: &mut ChatCompletionAccumulator, choices: Value| {
             acc.push(&serde_json::from_value(chunk(choices)).unwrap());
         };
-        push(&mut acc, json!([{"index": 0, "delta": {"content": "a"}}, {"index": 1, "delta": {}}]));
-        push(&mut acc, json!([{"index": 0, "delta": {}, "finish_reason": "stop"}]));
+        push(
+            &mut acc,
+            json!([{"index": 0, "delta": {"content": "a"}}, {"index": 1, "delta": {}}]),
+        );
+        push(
+            &mut acc,
+            json!([{"index": 0, "delta": {}, "finish_reason": "stop"}]),
+        );
         assert!(!acc.is_finished());
-        push(&mut acc, json!([{"index": 1, "delta": {}, "finish_reason": "length"}]));
+        push(
+            &mut acc,
+            json!([{"index": 1, "delta": {}, "finish_reason": "length"}]),
+        );
         assert!(acc.is_finished());
     }
 
@@ -828,7 +837,8 @@ mod tests {
                 any::<bool>(),
             )
                 .prop_map(|(index, content, role, calls, finish, extras)| {
-                    let mut delta = json!({"content": content.clone(), "role": role, "tool_calls": calls});
+                    let mut delta =
+                        json!({"content": content.clone(), "role": role, "tool_calls": calls});
                     if extras {
                         delta["reasoning_content"] = json!("r");
                         delta["audio"] = json!({"transcript": "t", "data": "d"});

@@ -460,10 +460,7 @@ impl Client {
     /// or an [`EventStream`](crate::sse::EventStream)) with the request's idle
     /// timeout and event size bound. Called by generated code.
     #[doc(hidden)]
-    pub async fn execute_stream<S: crate::__private::FromResponse>(
-        &self,
-        call: Call,
-    ) -> Result<S> {
+    pub async fn execute_stream<S: crate::__private::FromResponse>(&self, call: Call) -> Result<S> {
         let prepared = self.prepare(call, true)?;
         let response = self
             .run(&prepared, |response| async move { Ok(response) })

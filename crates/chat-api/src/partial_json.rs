@@ -267,7 +267,10 @@ mod tests {
             (r#"{"n": 12"#, Some(json!({}))),
             (r#"{"n": 12,"#, Some(json!({"n": 12}))),
             (r#"{"ok": tr"#, Some(json!({}))),
-            (r#"{"a": {"b": ["x", "y"#, Some(json!({"a": {"b": ["x", "y"]}}))),
+            (
+                r#"{"a": {"b": ["x", "y"#,
+                Some(json!({"a": {"b": ["x", "y"]}})),
+            ),
             (r#"["caf\u00e"#, Some(json!(["caf"]))),
             (r#"["a\"#, Some(json!(["a"]))),
             (r#"["a\"b"#, Some(json!(["a\"b"]))),

@@ -27,7 +27,10 @@ fn recorded_streams() -> Vec<(String, String)> {
         .filter(|n| n.ends_with(".sse"))
         .collect();
     names.sort();
-    assert!(names.len() >= 20, "expected the recorded streams: {names:?}");
+    assert!(
+        names.len() >= 20,
+        "expected the recorded streams: {names:?}"
+    );
     names
         .into_iter()
         .map(|name| {
@@ -107,13 +110,21 @@ async fn events_of_every_recorded_stream_agree_with_the_fold() {
                     choices.entry(choice).or_default().content_deltas += &delta;
                 }
                 ChatEvent::ContentDone { choice, content } => {
-                    choices.entry(choice).or_default().content_done.push(content);
+                    choices
+                        .entry(choice)
+                        .or_default()
+                        .content_done
+                        .push(content);
                 }
                 ChatEvent::RefusalDelta { choice, delta } => {
                     choices.entry(choice).or_default().refusal_deltas += &delta;
                 }
                 ChatEvent::RefusalDone { choice, refusal } => {
-                    choices.entry(choice).or_default().refusal_done.push(refusal);
+                    choices
+                        .entry(choice)
+                        .or_default()
+                        .refusal_done
+                        .push(refusal);
                 }
                 ChatEvent::ToolCallArgumentsDelta {
                     choice,
@@ -134,10 +145,18 @@ async fn events_of_every_recorded_stream_agree_with_the_fold() {
                     choices.entry(choice).or_default().logprob_tokens += tokens.len();
                 }
                 ChatEvent::LogprobsContentDone { choice, tokens } => {
-                    choices.entry(choice).or_default().logprobs_done.push(tokens.len());
+                    choices
+                        .entry(choice)
+                        .or_default()
+                        .logprobs_done
+                        .push(tokens.len());
                 }
                 ChatEvent::Finish { choice, reason } => {
-                    choices.entry(choice).or_default().finish.push(reason.as_str().to_owned());
+                    choices
+                        .entry(choice)
+                        .or_default()
+                        .finish
+                        .push(reason.as_str().to_owned());
                 }
                 other => panic!("{name}: unexpected {other:?}"),
             }
@@ -156,11 +175,19 @@ async fn events_of_every_recorded_stream_agree_with_the_fold() {
             assert_eq!(got.finish, sent, "{name}");
             let content = message.content.clone().unwrap_or_default();
             assert_eq!(got.content_deltas, content, "{name}");
-            let expected_done: Vec<String> = if content.is_empty() { vec![] } else { vec![content] };
+            let expected_done: Vec<String> = if content.is_empty() {
+                vec![]
+            } else {
+                vec![content]
+            };
             assert_eq!(got.content_done, expected_done, "{name}: ContentDone once");
             let refusal = message.refusal.clone().unwrap_or_default();
             assert_eq!(got.refusal_deltas, refusal, "{name}");
-            assert_eq!(got.refusal_done.len(), usize::from(!refusal.is_empty()), "{name}");
+            assert_eq!(
+                got.refusal_done.len(),
+                usize::from(!refusal.is_empty()),
+                "{name}"
+            );
             let calls = message.tool_calls.as_deref().unwrap_or_default();
             assert_eq!(got.arguments.len(), calls.len(), "{name}");
             for ((deltas, done), call) in got.arguments.values().zip(calls) {
@@ -172,7 +199,11 @@ async fn events_of_every_recorded_stream_agree_with_the_fold() {
                 };
                 assert_eq!(deltas, &call.function.arguments, "{name}");
                 assert_eq!(
-                    (done.id.as_str(), done.name.as_str(), done.arguments.as_str()),
+                    (
+                        done.id.as_str(),
+                        done.name.as_str(),
+                        done.arguments.as_str()
+                    ),
                     (
                         call.id.as_str(),
                         call.function.name.as_str(),
@@ -263,7 +294,10 @@ async fn a_stall_mid_stream_ends_within_the_idle_bound_with_the_partial_completi
     let client = client(&base_url)
         .with_options(RequestOptions::new().stream_idle_timeout(Duration::from_millis(400)));
     let started = Instant::now();
-    let mut stream = client.create_chat_completion_stream(&request()).await.unwrap();
+    let mut stream = client
+        .create_chat_completion_stream(&request())
+        .await
+        .unwrap();
     assert_eq!(stream.request_id(), Some("req_cs"));
     let mut items = Vec::new();
     while let Some(item) = stream.next().await {
@@ -283,7 +317,9 @@ async fn a_stall_mid_stream_ends_within_the_idle_bound_with_the_partial_completi
     assert_eq!(partial.choices[0].message.content.as_deref(), Some("Hello"));
     // final_completion repeats the stall, with the same partial completion.
     match stream.final_completion() {
-        Err(Error::Stalled { partial: Some(p), .. }) => {
+        Err(Error::Stalled {
+            partial: Some(p), ..
+        }) => {
             assert_eq!(p.choices[0].message.content.as_deref(), Some("Hello"));
         }
         other => panic!("{other:?}"),
@@ -342,9 +378,11 @@ async fn a_finish_reason_without_done_is_a_complete_stream() {
 async fn an_event_over_the_size_bound_ends_the_stream() {
     let huge = content_chunk(&"x".repeat(200_000));
     let base_url = serve(vec![content_chunk("a"), huge], Duration::ZERO, false).await;
-    let client =
-        client(&base_url).with_options(RequestOptions::new().max_event_size(64 * 1024));
-    let stream = client.create_chat_completion_stream(&request()).await.unwrap();
+    let client = client(&base_url).with_options(RequestOptions::new().max_event_size(64 * 1024));
+    let stream = client
+        .create_chat_completion_stream(&request())
+        .await
+        .unwrap();
     let items: Vec<_> = stream.collect().await;
     assert_eq!(items.len(), 2, "{items:?}");
     match &items[1] {
@@ -371,7 +409,11 @@ async fn done_events_close_open_parts_once_when_a_server_sends_no_finish_reason(
         })
         .collect();
     assert_eq!(done, ["ab"]);
-    assert!(!events.iter().any(|e| matches!(e, Ok(ChatEvent::Finish { .. }))));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Ok(ChatEvent::Finish { .. })))
+    );
 }
 
 /// `partial` says nothing `full` contradicts: strings are prefixes, arrays
@@ -415,7 +457,10 @@ async fn partial_arguments_of_recorded_tool_call_streams_only_grow_towards_the_f
                     };
                     assert!(consistent(&partial, &full), "{name}: {partial} vs {full}");
                     if let Some(before) = previous.get(&(choice.index, index)) {
-                        assert!(consistent(before, &partial), "{name}: {before} then {partial}");
+                        assert!(
+                            consistent(before, &partial),
+                            "{name}: {before} then {partial}"
+                        );
                     }
                     previous.insert((choice.index, index), partial);
                     checked += 1;

@@ -118,7 +118,7 @@ pub enum ChatEvent {
         reason: CreateChatCompletionStreamResponseChoicesItemFinishReason,
     },
     /// Token usage (the last chunk, with `stream_options.include_usage`).
-    Usage(CompletionUsage),
+    Usage(Box<CompletionUsage>),
 }
 
 /// A complete tool call, from [`ChatEvent::ToolCallArgumentsDone`].
@@ -279,8 +279,7 @@ impl ChatEvents {
             .iter()
             .flat_map(|c| c.delta.tool_calls.iter().flatten());
         let completion = self.stream.accumulator().snapshot();
-        for (call, &(choice, index)) in deltas.zip(self.stream.accumulator().latest_tool_calls())
-        {
+        for (call, &(choice, index)) in deltas.zip(self.stream.accumulator().latest_tool_calls()) {
             let open = self.open.entry(choice).or_default();
             open.tool_calls.insert(index);
             let piece = call
@@ -309,7 +308,7 @@ impl ChatEvents {
             }
         }
         if let Some(usage) = &chunk.usage {
-            events.push(ChatEvent::Usage(usage.clone()));
+            events.push(ChatEvent::Usage(Box::new(usage.clone())));
         }
         self.queue.push_back(Ok(ChatEvent::Chunk(Box::new(chunk))));
         self.queue.extend(events.into_iter().map(Ok));
@@ -386,7 +385,9 @@ impl ChatEvents {
     ) -> (&'a str, &'a str, &'a str) {
         let accumulator = self.stream.accumulator();
         let call = accumulator.choice_position(choice).and_then(|pos| {
-            let at = accumulator.tool_call_indexes(pos).position(|i| i == index)?;
+            let at = accumulator
+                .tool_call_indexes(pos)
+                .position(|i| i == index)?;
             completion
                 .choices
                 .get(pos)

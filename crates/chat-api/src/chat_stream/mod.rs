@@ -227,8 +227,17 @@ impl ChatCompletionStream {
         let arguments = accumulator
             .choice_position(choice)
             .and_then(|pos| {
-                let at = accumulator.tool_call_indexes(pos).position(|i| i == index)?;
-                accumulator.snapshot().choices.get(pos)?.message.tool_calls.as_ref()?.get(at)
+                let at = accumulator
+                    .tool_call_indexes(pos)
+                    .position(|i| i == index)?;
+                accumulator
+                    .snapshot()
+                    .choices
+                    .get(pos)?
+                    .message
+                    .tool_calls
+                    .as_ref()?
+                    .get(at)
             })
             .and_then(|call| match call {
                 crate::types::ChatCompletionMessageToolCallsItem::Function(call) => {
@@ -346,9 +355,8 @@ mod tests {
     use futures::executor::block_on;
 
     fn replay(text: &'static str) -> ChatCompletionStream {
-        let bytes = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(
-            text.as_bytes(),
-        ))]);
+        let bytes =
+            futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(text.as_bytes()))]);
         ChatCompletionStream::from_bytes(bytes)
     }
 

@@ -449,7 +449,11 @@ mod tests {
     #[test]
     fn an_event_over_the_bound_ends_the_stream_with_a_clear_error() {
         let s = stream_of::<serde_json::Value>(
-            &[b"data: {\"n\":1}\n\n", b"data: \"0123456789", b"0123456789\"\n\n"],
+            &[
+                b"data: {\"n\":1}\n\n",
+                b"data: \"0123456789",
+                b"0123456789\"\n\n",
+            ],
             false,
         )
         .max_event_size(16);
@@ -457,7 +461,10 @@ mod tests {
         assert_eq!(out.len(), 2, "{out:?}");
         match &out[1] {
             Err(Error::Stream { message, .. }) => {
-                assert!(message.contains("16 bytes") && message.contains("max_event_size"), "{message}");
+                assert!(
+                    message.contains("16 bytes") && message.contains("max_event_size"),
+                    "{message}"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -482,7 +489,10 @@ mod tests {
         let out = block_on(collect(EventStream::from_bytes(bytes)));
         assert!(out[0].is_ok());
         match &out[1] {
-            Err(Error::Stream { source: Some(source), .. }) => {
+            Err(Error::Stream {
+                source: Some(source),
+                ..
+            }) => {
                 assert_eq!(source.to_string(), "disk gone");
             }
             other => panic!("{other:?}"),
