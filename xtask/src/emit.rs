@@ -440,7 +440,18 @@ fn operation(op: &Operation) -> TokenStream {
         None => quote!(),
     };
     let stream = op.stream_event.as_ref().map(|event| {
-        let event = ty_tokens(event, false);
+        let stream_ty = match &op.stream_type {
+            Some(path) => syn::parse_str::<syn::Type>(path)
+                .map(|ty| quote!(#ty))
+                .unwrap_or_else(|e| {
+                    let message = format!("stream type `{path}`: {e}");
+                    quote!(compile_error!(#message))
+                }),
+            None => {
+                let event = ty_tokens(event, false);
+                quote!(crate::sse::EventStream<#event>)
+            }
+        };
         let name = format_ident!("{}_stream", crate::names::unraw(&op.method_name));
         let doc = doc_attrs(&[
             format!("Like [`Client::{}`](crate::Client::{}), but streams the response as server-sent events.", op.method_name, op.method_name),
@@ -453,7 +464,7 @@ fn operation(op: &Operation) -> TokenStream {
         });
         quote! {
             #doc #deprecated
-            pub async fn #name(&self, #(#path_args)* #query_arg #body_arg) -> crate::Result<crate::EventStream<#event>> {
+            pub async fn #name(&self, #(#path_args)* #query_arg #body_arg) -> crate::Result<#stream_ty> {
                 self.execute_stream(#call).await
             }
         }

@@ -260,6 +260,10 @@ pub struct Operation {
     pub response: Option<Ty>,
     /// The typed event of a `text/event-stream` response, if one is declared.
     pub stream_event: Option<Ty>,
+    /// The runtime's dedicated stream type for that event (a path such as
+    /// `crate::ChatCompletionStream`); `None` means the generic
+    /// `crate::sse::EventStream<event>`.
+    pub stream_type: Option<String>,
     /// Cursor pagination, when the query and the response have its shape.
     pub pagination: Option<Pagination>,
 }

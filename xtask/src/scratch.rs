@@ -30,7 +30,7 @@ pub fn write(spec: &Path, dir: &Path, chat_api: &Path) -> Result<Generated, Stri
     );
     let lib = quote! {
         //! Generated from a whole OpenAPI spec by `cargo xtask scratch`.
-        pub use chat_api::{EventStream, Result};
+        pub use chat_api::{ChatCompletionStream, Result, sse};
         #[doc(hidden)]
         pub use chat_api::__private;
 
@@ -44,7 +44,7 @@ pub fn write(spec: &Path, dir: &Path, chat_api: &Path) -> Result<Generated, Stri
             async fn execute_unit(&self, call: __private::Call) -> Result<()> {
                 self.0.execute_unit(call).await
             }
-            async fn execute_stream<T: serde::de::DeserializeOwned + 'static>(&self, call: __private::Call) -> Result<EventStream<T>> {
+            async fn execute_stream<S: __private::FromResponse>(&self, call: __private::Call) -> Result<S> {
                 self.0.execute_stream(call).await
             }
         }

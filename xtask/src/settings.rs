@@ -39,6 +39,24 @@ pub const NAMES_FILE: &str = "names.json";
 /// kept as they are, whatever their length: users search the docs by them).
 pub const MAX_INVENTED_NAME: usize = 40;
 
+/// Stream events the runtime wraps in a dedicated stream type, which folds
+/// them as they arrive; any other event gets the generic `sse::EventStream`.
+pub const STREAM_TYPES: &[(&str, &str)] = &[(
+    "CreateChatCompletionStreamResponse",
+    "crate::ChatCompletionStream",
+)];
+
+/// The dedicated stream type for events of type `event`, if there is one.
+pub fn stream_type(event: &crate::ir::Ty) -> Option<&'static str> {
+    let crate::ir::Ty::Named(name) = event else {
+        return None;
+    };
+    STREAM_TYPES
+        .iter()
+        .find(|(event, _)| event == name)
+        .map(|(_, stream)| *stream)
+}
+
 /// What the generator is told beyond the spec itself.
 #[derive(Debug, Default)]
 pub struct Settings {

@@ -8,3 +8,36 @@ pub use http::Method;
 pub use crate::deserialize::{StringEnumVisitor, null_as_default, tagged, unknown_tag, variant};
 pub use crate::pagination::{CursorQuery, Page, paginate};
 pub use crate::request::{Call, encode_path};
+
+/// What [`Client::execute_stream`](crate::Client::execute_stream) returns:
+/// a stream built from a successful streaming response.
+pub trait FromResponse {
+    /// Wraps `response` with the request's idle timeout and event size bound.
+    fn from_response(
+        response: reqwest::Response,
+        idle_timeout: Option<std::time::Duration>,
+        max_event_size: usize,
+    ) -> Self;
+}
+
+impl<T> FromResponse for crate::sse::EventStream<T> {
+    fn from_response(
+        response: reqwest::Response,
+        idle_timeout: Option<std::time::Duration>,
+        max_event_size: usize,
+    ) -> Self {
+        Self::from_response(response)
+            .idle_timeout(idle_timeout)
+            .max_event_size(max_event_size)
+    }
+}
+
+impl FromResponse for crate::ChatCompletionStream {
+    fn from_response(
+        response: reqwest::Response,
+        idle_timeout: Option<std::time::Duration>,
+        max_event_size: usize,
+    ) -> Self {
+        Self::from_response(response, idle_timeout, max_event_size)
+    }
+}

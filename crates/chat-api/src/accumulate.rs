@@ -20,7 +20,7 @@ const STREAMED_TEXT_EXTRAS: &[&str] = &["reasoning_content", "reasoning"];
 ///
 /// Feed it every chunk in order with [`push`](Self::push); read the result so
 /// far with [`snapshot`](Self::snapshot) or take it with
-/// [`finish`](Self::finish). [`EventStream::final_completion`](crate::EventStream::final_completion)
+/// [`finish`](Self::finish). [`ChatCompletionStream::final_completion`](crate::ChatCompletionStream::final_completion)
 /// does this for you while you read a stream; use this type for chunks that
 /// come from elsewhere (a queue, a log, a recorded file).
 ///
@@ -71,6 +71,9 @@ pub struct ChatCompletionAccumulator {
     /// Merge state per choice, in the same order as `completion.choices`.
     choices: Vec<ChoiceState>,
     chunks: usize,
+    /// `(choice index, tool-call index)` of each tool-call delta of the
+    /// latest chunk, in order, after resolving odd indexes (see `slot`).
+    latest_tool_calls: Vec<(i64, i64)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -78,6 +81,9 @@ struct ChoiceState {
     /// The `index` of each tool call, in the same order as
     /// `message.tool_calls`, which has no field for it.
     tool_calls: Vec<ToolCallState>,
+    /// Whether a chunk gave the choice a finish reason: the response type's
+    /// `finish_reason` has a default, so its value cannot tell.
+    finished: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +103,7 @@ impl ChatCompletionAccumulator {
     /// Merges one chunk into the completion.
     pub fn push(&mut self, chunk: &CreateChatCompletionStreamResponse) {
         self.chunks += 1;
+        self.latest_tool_calls.clear();
         let completion = &mut self.completion;
         // Every chunk repeats id, model and created; some servers leave them
         // empty in a leading or trailing chunk (Azure's prompt-filter chunk).
@@ -145,6 +152,36 @@ impl ChatCompletionAccumulator {
         self.chunks
     }
 
+    /// Whether at least one choice arrived and every choice has received its
+    /// finish reason: the answer is complete even if the stream was cut
+    /// before `data: [DONE]`.
+    pub fn is_finished(&self) -> bool {
+        !self.choices.is_empty() && self.choices.iter().all(|c| c.finished)
+    }
+
+    /// `(choice index, tool-call index)` of each tool-call delta of the
+    /// latest chunk pushed, in order.
+    pub(crate) fn latest_tool_calls(&self) -> &[(i64, i64)] {
+        &self.latest_tool_calls
+    }
+
+    /// The position in `snapshot().choices` of the choice with this `index`.
+    pub(crate) fn choice_position(&self, index: i64) -> Option<usize> {
+        self.completion
+            .choices
+            .binary_search_by_key(&index, |c| c.index)
+            .ok()
+    }
+
+    /// The `index` of each tool call of the choice at `position`, in the
+    /// order of its `message.tool_calls`.
+    pub(crate) fn tool_call_indexes(&self, position: usize) -> impl Iterator<Item = i64> + '_ {
+        self.choices
+            .get(position)
+            .into_iter()
+            .flat_map(|c| c.tool_calls.iter().map(|t| t.index))
+    }
+
     fn push_choice(&mut self, chunk: &ChatCompletionChunkChoice) {
         let choices = &mut self.completion.choices;
         let pos = match choices.binary_search_by_key(&chunk.index, |c| c.index) {
@@ -166,9 +203,12 @@ impl ChatCompletionAccumulator {
         let (Some(choice), Some(state)) = (choices.get_mut(pos), self.choices.get_mut(pos)) else {
             return;
         };
-        merge_delta(&mut choice.message, state, &chunk.delta);
+        for index in merge_delta(&mut choice.message, state, &chunk.delta) {
+            self.latest_tool_calls.push((chunk.index, index));
+        }
         if let Some(reason) = &chunk.finish_reason {
             choice.finish_reason = Some(reason.clone());
+            state.finished = true;
         }
         if let Some(logprobs) = &chunk.logprobs {
             let target = choice.logprobs.get_or_insert_default();
@@ -205,11 +245,12 @@ impl<'a> Extend<&'a CreateChatCompletionStreamResponse> for ChatCompletionAccumu
 }
 
 #[allow(deprecated)] // `function_call` is deprecated but still streamed by some servers
+/// Returns the resolved index of each tool-call delta.
 fn merge_delta(
     message: &mut ChatCompletionResponseMessage,
     state: &mut ChoiceState,
     delta: &ChatCompletionStreamResponseDelta,
-) {
+) -> Vec<i64> {
     if let Some(role) = &delta.role {
         // The stream's `Role` lists every author; a response message's role
         // is `AssistantRole` (one value plus `Unknown`).
@@ -229,9 +270,12 @@ fn merge_delta(
         }
         extend(&mut target.extra, &call.extra);
     }
-    for call in delta.tool_calls.iter().flatten() {
-        merge_tool_call(message.tool_calls.get_or_insert_default(), state, call);
-    }
+    let tool_calls = delta
+        .tool_calls
+        .iter()
+        .flatten()
+        .map(|call| merge_tool_call(message.tool_calls.get_or_insert_default(), state, call))
+        .collect();
     if let Some(audio) = &delta.audio {
         merge_audio(message.audio.get_or_insert_default(), audio);
     }
@@ -250,6 +294,7 @@ fn merge_delta(
             }
         }
     }
+    tool_calls
 }
 
 /// `id` comes once, `data` and `transcript` in pieces, `expires_at` last.
@@ -267,21 +312,20 @@ fn merge_audio(target: &mut MessageAudio, delta: &AudioDelta) {
     extend(&mut target.extra, &delta.extra);
 }
 
+/// Returns the index the delta was merged at.
 fn merge_tool_call(
     calls: &mut Vec<ToolCall>,
     state: &mut ChoiceState,
     chunk: &ChatCompletionMessageToolCallChunk,
-) {
-    let pos = match state
-        .tool_calls
-        .binary_search_by_key(&chunk.index, |t| t.index)
-    {
+) -> i64 {
+    let index = slot(calls, state, chunk);
+    let pos = match state.tool_calls.binary_search_by_key(&index, |t| t.index) {
         Ok(pos) => pos,
         Err(pos) => {
             state.tool_calls.insert(
                 pos,
                 ToolCallState {
-                    index: chunk.index,
+                    index,
                     typed: false,
                 },
             );
@@ -290,7 +334,7 @@ fn merge_tool_call(
         }
     };
     let (Some(call), Some(state)) = (calls.get_mut(pos), state.tool_calls.get_mut(pos)) else {
-        return;
+        return index;
     };
     // Custom tools stream `type: "custom"` and a `custom: {name, input}`
     // object the chunk type does not describe. Switch variants only while
@@ -358,6 +402,53 @@ fn merge_tool_call(
         // Never created here; nothing sensible to merge into.
         ToolCall::Unknown(_) => {}
     }
+    index
+}
+
+/// The index a tool-call delta belongs to. OpenAI numbers calls from 0 and
+/// repeats the number in every delta. Other servers send `-1` (or no index,
+/// read as 0) for every call, each call whole in one delta with its own `id`:
+/// a delta whose `id` differs from the call already at its index starts a new
+/// call after the last one, and `-1` without a new `id` continues the last
+/// call. Calls are kept sorted by index rather than stored at it, so a huge
+/// index costs no more than a small one.
+fn slot(
+    calls: &[ToolCall],
+    state: &ChoiceState,
+    chunk: &ChatCompletionMessageToolCallChunk,
+) -> i64 {
+    let next = || {
+        state
+            .tool_calls
+            .last()
+            .map_or(0, |last| last.index.saturating_add(1))
+    };
+    let new_id = chunk.id.as_deref().filter(|id| !id.is_empty());
+    let id_at = |index: i64| {
+        let pos = state
+            .tool_calls
+            .binary_search_by_key(&index, |t| t.index)
+            .ok()?;
+        calls.get(pos).map(tool_call_id)
+    };
+    if chunk.index < 0 {
+        return match state.tool_calls.last() {
+            Some(last) if new_id.is_none_or(|id| id_at(last.index) == Some(id)) => last.index,
+            _ => next(),
+        };
+    }
+    match (new_id, id_at(chunk.index)) {
+        (Some(id), Some(existing)) if !existing.is_empty() && existing != id => next(),
+        _ => chunk.index,
+    }
+}
+
+fn tool_call_id(call: &ToolCall) -> &str {
+    match call {
+        ToolCall::Function(call) => &call.id,
+        ToolCall::Custom(call) => &call.id,
+        ToolCall::Unknown(_) => "",
+    }
 }
 
 /// Sets `target` from the first delta that carries a non-empty value: later
@@ -382,6 +473,7 @@ mod tests {
     use super::*;
     use crate::types::{ChatCompletionMessageToolCall, FinishReason};
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn fold(chunks: &[Value]) -> CreateChatCompletionResponse {
         let mut acc = ChatCompletionAccumulator::new();
@@ -598,6 +690,188 @@ mod tests {
                 );
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    fn calls(out: &CreateChatCompletionResponse) -> Vec<(String, String, String)> {
+        out.choices[0]
+            .message
+            .tool_calls
+            .iter()
+            .flatten()
+            .map(function)
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    c.function.name.clone(),
+                    c.function.arguments.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn owned(calls: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+        calls
+            .iter()
+            .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn calls_without_a_usable_index_are_told_apart_by_id() {
+        let call = |index: Value, id: Option<&str>, name: Option<&str>, args: &str| {
+            let mut call = json!({"index": index, "function": {"arguments": args}});
+            if let Some(id) = id {
+                call["id"] = json!(id);
+            }
+            if let Some(name) = name {
+                call["function"]["name"] = json!(name);
+            }
+            chunk(json!([{"index": 0, "delta": {"tool_calls": [call]}}]))
+        };
+        // Gemini-style: every call whole, all at index 0 (or none), own ids.
+        let out = fold(&[
+            call(json!(0), Some("a"), Some("f"), "{}"),
+            call(Value::Null, Some("b"), Some("g"), "{\"x\":1}"),
+        ]);
+        assert_eq!(
+            calls(&out),
+            owned(&[("a", "f", "{}"), ("b", "g", "{\"x\":1}")])
+        );
+        // `-1`: a new id starts a call, no id continues the last one.
+        let out = fold(&[
+            call(json!(-1), Some("a"), Some("f"), "{\"y\":"),
+            call(json!(-1), None, None, "2}"),
+            call(json!(-1), Some("b"), Some("g"), "{}"),
+            call(json!(-1), Some("b"), Some("g"), ""),
+        ]);
+        assert_eq!(
+            calls(&out),
+            owned(&[("a", "f", "{\"y\":2}"), ("b", "g", "{}")])
+        );
+    }
+
+    #[test]
+    fn huge_and_sparse_indexes_allocate_nothing_per_index() {
+        let call = |index: i64, args: &str| {
+            chunk(json!([{"index": index, "delta": {"tool_calls": [
+                {"index": index, "id": format!("id{index}"), "function": {"name": "f", "arguments": args}}
+            ]}}]))
+        };
+        let out = fold(&[call(i64::MAX, "{"), call(7, "["), call(i64::MAX, "}")]);
+        let indexes: Vec<i64> = out.choices.iter().map(|c| c.index).collect();
+        assert_eq!(indexes, [7, i64::MAX]);
+        assert_eq!(
+            calls(&CreateChatCompletionResponse {
+                choices: vec![out.choices[1].clone()],
+                ..Default::default()
+            }),
+            owned(&[(&format!("id{}", i64::MAX), "f", "{}")])
+        );
+    }
+
+    #[test]
+    fn finished_means_every_choice_has_a_finish_reason() {
+        let mut acc = ChatCompletionAccumulator::new();
+        assert!(!acc.is_finished());
+        let push = |acc: &mut ChatCompletionAccumulator, choices: Value| {
+            acc.push(&serde_json::from_value(chunk(choices)).unwrap());
+        };
+        push(
+            &mut acc,
+            json!([{"index": 0, "delta": {"content": "a"}}, {"index": 1, "delta": {}}]),
+        );
+        push(
+            &mut acc,
+            json!([{"index": 0, "delta": {}, "finish_reason": "stop"}]),
+        );
+        assert!(!acc.is_finished());
+        push(
+            &mut acc,
+            json!([{"index": 1, "delta": {}, "finish_reason": "length"}]),
+        );
+        assert!(acc.is_finished());
+    }
+
+    mod random_chunks {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn piece() -> impl Strategy<Value = Option<String>> {
+            proptest::option::of(prop_oneof![Just(String::new()), "[a-zé{}\":,]{1,4}"])
+        }
+
+        /// One choice's delta, as odd as servers make them.
+        fn choice() -> impl Strategy<Value = (i64, Value, Option<String>)> {
+            let index = prop_oneof![Just(0i64), Just(1), Just(-1), Just(i64::MAX)];
+            let call = (
+                prop_oneof![
+                    Just(json!(0)),
+                    Just(json!(1)),
+                    Just(json!(-1)),
+                    Just(json!(i64::MAX)),
+                    Just(Value::Null)
+                ],
+                proptest::option::of(prop_oneof![Just("a"), Just("b")]),
+                proptest::option::of(prop_oneof![Just("f"), Just("g")]),
+                piece(),
+            )
+                .prop_map(|(index, id, name, args)| {
+                    json!({"index": index, "id": id, "type": id.map(|_| "function"),
+                           "function": {"name": name, "arguments": args}})
+                });
+            (
+                index,
+                piece(),
+                proptest::option::of(prop_oneof![Just("assistant")]),
+                proptest::collection::vec(call, 0..3),
+                proptest::option::of(prop_oneof![Just("stop"), Just("tool_calls")]),
+                any::<bool>(),
+            )
+                .prop_map(|(index, content, role, calls, finish, extras)| {
+                    let mut delta =
+                        json!({"content": content.clone(), "role": role, "tool_calls": calls});
+                    if extras {
+                        delta["reasoning_content"] = json!("r");
+                        delta["audio"] = json!({"transcript": "t", "data": "d"});
+                    }
+                    let choice = json!({"index": index, "delta": delta, "finish_reason": finish});
+                    (index, choice, content)
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn never_panics_and_content_is_the_concatenation(
+                chunks in proptest::collection::vec(proptest::collection::vec(choice(), 0..3), 0..12)
+            ) {
+                let mut acc = ChatCompletionAccumulator::new();
+                let mut expected: BTreeMap<i64, String> = BTreeMap::new();
+                for choices in &chunks {
+                    let value = chunk(Value::Array(choices.iter().map(|(_, c, _)| c.clone()).collect()));
+                    let parsed: CreateChatCompletionStreamResponse =
+                        serde_json::from_value(value).expect("chunk decodes");
+                    acc.push(&parsed);
+                    for (index, _, content) in choices {
+                        if let Some(content) = content {
+                            expected.entry(*index).or_default().push_str(content);
+                        }
+                    }
+                    // The snapshot is usable mid-stream.
+                    let _ = serde_json::to_string(acc.snapshot()).expect("serializes");
+                }
+                let out = acc.finish();
+                for choice in &out.choices {
+                    prop_assert_eq!(
+                        choice.message.content.as_deref(),
+                        expected.get(&choice.index).map(String::as_str)
+                    );
+                    for call in choice.message.tool_calls.iter().flatten().map(function) {
+                        // Names are set once, never concatenated.
+                        prop_assert!(["", "f", "g"].contains(&call.function.name.as_str()));
+                    }
+                }
+            }
         }
     }
 }

@@ -9,14 +9,13 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 use crate::config::{
-    ConfigError, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
-    EnvConfig, Secret, header,
+    ConfigError, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES,
+    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT, EnvConfig, Secret, header,
 };
 use crate::error::{ApiError, Error, Result};
 use crate::options::RequestOptions;
 use crate::request::{Call, encode_query};
 use crate::retry;
-use crate::stream::EventStream;
 
 /// A client for the Chat Completions API, or any OpenAI-compatible server.
 ///
@@ -57,6 +56,7 @@ struct Inner {
     project: Option<String>,
     max_retries: u32,
     timeout: Duration,
+    stream_idle_timeout: Duration,
     /// Authorization, organization, project, user agent and the caller's defaults.
     headers: HeaderMap,
 }
@@ -92,6 +92,7 @@ pub struct ClientBuilder {
     project: Option<String>,
     max_retries: u32,
     timeout: Duration,
+    stream_idle_timeout: Duration,
     connect_timeout: Duration,
     headers: Vec<(HeaderName, HeaderValue)>,
     http: Option<reqwest::Client>,
@@ -108,6 +109,7 @@ impl Default for ClientBuilder {
             project: None,
             max_retries: DEFAULT_MAX_RETRIES,
             timeout: DEFAULT_TIMEOUT,
+            stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             headers: Vec::new(),
             http: None,
@@ -167,9 +169,25 @@ impl ClientBuilder {
     }
 
     /// Timeout for each attempt (default 600 s): until the whole body is
-    /// read, or for a stream, until the headers arrive and then between two chunks.
+    /// read, or for a stream, until the headers arrive (then
+    /// [`stream_idle_timeout`](Self::stream_idle_timeout) takes over).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long a stream may stay silent, between the headers and the first
+    /// chunk or between two chunks, before it ends with
+    /// [`Error::Stalled`] (default 120 s; `Duration::MAX` waits forever).
+    ///
+    /// Chunks normally arrive every few tens of milliseconds; the longest
+    /// legitimate silence is a reasoning model thinking before its first
+    /// visible token, which stays well under two minutes at default effort.
+    /// 120 s leaves it that room and still ends a dead stream five times
+    /// sooner than the 600 s request timeout. Raise it for long high-effort
+    /// reasoning; [`RequestOptions::stream_idle_timeout`] sets it per request.
+    pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_idle_timeout = timeout;
         self
     }
 
@@ -266,6 +284,7 @@ impl ClientBuilder {
                 project: self.project,
                 max_retries: self.max_retries,
                 timeout: self.timeout,
+                stream_idle_timeout: self.stream_idle_timeout,
                 headers,
             }),
             options: Arc::new(RequestOptions::default()),
@@ -316,6 +335,8 @@ struct Prepared {
     headers: HeaderMap,
     body: Option<Bytes>,
     timeout: Duration,
+    stream_idle_timeout: Duration,
+    max_event_size: usize,
     max_retries: u32,
 }
 
@@ -455,17 +476,20 @@ impl Client {
     }
 
     /// Sends `call` with `"stream": true` and `Accept: text/event-stream` and
-    /// returns the typed event stream. Called by generated code.
+    /// returns the stream (a [`ChatCompletionStream`](crate::ChatCompletionStream)
+    /// or an [`EventStream`](crate::sse::EventStream)) with the request's idle
+    /// timeout and event size bound. Called by generated code.
     #[doc(hidden)]
-    pub async fn execute_stream<T: serde::de::DeserializeOwned + 'static>(
-        &self,
-        call: Call,
-    ) -> Result<EventStream<T>> {
+    pub async fn execute_stream<S: crate::__private::FromResponse>(&self, call: Call) -> Result<S> {
         let prepared = self.prepare(call, true)?;
         let response = self
             .run(&prepared, |response| async move { Ok(response) })
             .await?;
-        Ok(EventStream::new(response, Some(prepared.timeout)))
+        Ok(S::from_response(
+            response,
+            Some(prepared.stream_idle_timeout),
+            prepared.max_event_size,
+        ))
     }
 
     fn prepare(&self, call: Call, stream: bool) -> Result<Prepared> {
@@ -540,6 +564,12 @@ impl Client {
             headers,
             body,
             timeout: options.timeout.unwrap_or(self.inner.timeout),
+            stream_idle_timeout: options
+                .stream_idle_timeout
+                .unwrap_or(self.inner.stream_idle_timeout),
+            max_event_size: options
+                .max_event_size
+                .unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE),
             max_retries: options.max_retries.unwrap_or(self.inner.max_retries),
         })
     }

@@ -13,6 +13,15 @@ pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default request timeout (as the official SDKs).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long a stream may stay silent between two chunks (and between the
+/// headers and the first chunk) before it is ended as stalled.
+///
+/// While a model writes, chunks arrive every few tens of milliseconds; the
+/// longest legitimate silence is a reasoning model thinking before its first
+/// visible token, which stays well under two minutes at default effort.
+/// 120 s leaves that room while ending a dead stream five times sooner than
+/// the 600 s request timeout would. Raise it for long high-effort reasoning.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Default TCP/TLS connect timeout (as the official Python SDK).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 

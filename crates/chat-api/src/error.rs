@@ -98,6 +98,26 @@ pub enum Error {
     /// ([`try_with`](crate::Toolbox::try_with)).
     #[error("could not add the tool: {0}")]
     Toolbox(#[from] ToolboxError),
+    /// A stream went silent for longer than its idle timeout
+    /// ([`ClientBuilder::stream_idle_timeout`](crate::ClientBuilder::stream_idle_timeout)).
+    /// The stream ends; what it delivered so far is kept.
+    #[error("the stream stalled: nothing arrived for {idle:?} (the stream idle timeout)")]
+    Stalled {
+        /// The idle timeout that ran out.
+        idle: std::time::Duration,
+        /// For a chat completion stream, the completion folded from the chunks
+        /// received before the stall; `None` before the first chunk.
+        // Boxed so that `Result<T, Error>` stays small.
+        partial: Option<Box<crate::types::CreateChatCompletionResponse>>,
+    },
+    /// A chat completion stream ended without `data: [DONE]` and without a
+    /// finish reason for every choice: the answer was cut off. What it
+    /// delivered so far is kept.
+    #[error("the stream ended without [DONE] and before every choice had a finish reason")]
+    Incomplete {
+        /// The completion folded from the chunks received; `None` if none was.
+        partial: Option<Box<crate::types::CreateChatCompletionResponse>>,
+    },
     /// This request could not be built: a body or query that does not
     /// serialize, or that cannot carry `extra_body` or the streaming flag.
     #[error("invalid request: {message}")]
@@ -288,8 +308,10 @@ impl Error {
     ///
     /// True for timeouts, connection errors and API errors with status 408,
     /// 409, 429 or 5xx, unless the server said otherwise with
-    /// `x-should-retry: true|false`. Errors sent inside a stream are never
-    /// retryable: part of the answer has already been consumed.
+    /// `x-should-retry: true|false`. Errors that end a stream part-way
+    /// (in-stream API errors, [`Error::Stalled`], [`Error::Incomplete`]) are
+    /// never retryable: part of the answer has already been consumed, and
+    /// only the caller knows whether to keep it or ask again.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => {
@@ -301,8 +323,20 @@ impl Error {
             | Error::Config(_)
             | Error::Parse(_)
             | Error::Toolbox(_)
+            | Error::Stalled { .. }
+            | Error::Incomplete { .. }
             | Error::InvalidRequest { .. }
             | Error::ToolRounds(_) => false,
+        }
+    }
+
+    /// For [`Error::Stalled`] and [`Error::Incomplete`], the completion
+    /// folded from the chunks received before the stream failed, so a caller
+    /// can keep it or retry with it in mind.
+    pub fn partial_completion(&self) -> Option<&crate::types::CreateChatCompletionResponse> {
+        match self {
+            Error::Stalled { partial, .. } | Error::Incomplete { partial } => partial.as_deref(),
+            _ => None,
         }
     }
 

@@ -24,6 +24,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod accumulate;
+mod chat_stream;
 mod client;
 mod config;
 mod deserialize;
@@ -36,21 +37,21 @@ mod message;
 mod options;
 mod pagination;
 mod parse;
+pub mod partial_json;
 mod request;
 mod retry;
-mod sse;
-mod stream;
+pub mod sse;
 pub mod strict;
 mod toolbox;
 
 pub use accumulate::ChatCompletionAccumulator;
+pub use chat_stream::{ChatCompletionStream, ChatEvent, ChatEvents, ToolCallDone};
 pub use client::{Client, ClientBuilder, Response};
 pub use config::{ConfigError, Secret};
 pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};
-pub use stream::EventStream;
 /// Inference markers of [`HandlerReturn`]; not named by users.
 #[doc(hidden)]
 pub use toolbox::marker as __tool_marker;

@@ -33,6 +33,8 @@ pub struct RequestOptions {
     pub(crate) extra_query: Vec<(String, String)>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) stream_idle_timeout: Option<Duration>,
+    pub(crate) max_event_size: Option<usize>,
     pub(crate) max_retries: Option<u32>,
     /// The first invalid input, reported when a request is made (as reqwest does).
     pub(crate) error: Option<ConfigError>,
@@ -82,9 +84,26 @@ impl RequestOptions {
     }
 
     /// Timeout for each attempt: until the whole body is read, or for a
-    /// stream, until the headers arrive and then between two chunks.
+    /// stream, until the headers arrive.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long a stream may stay silent before it ends with
+    /// [`Error::Stalled`](crate::Error::Stalled); see
+    /// [`ClientBuilder::stream_idle_timeout`](crate::ClientBuilder::stream_idle_timeout)
+    /// for the default and why.
+    pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Largest event a stream accepts, in bytes (default 16 MiB): a larger
+    /// one ends the stream with an [`Error::Stream`](crate::Error::Stream)
+    /// saying so, instead of buffering without limit.
+    pub fn max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = Some(bytes);
         self
     }
 
@@ -109,6 +128,8 @@ impl RequestOptions {
         out.extra_query.extend(other.extra_query);
         out.headers.extend(other.headers);
         out.timeout = other.timeout.or(out.timeout);
+        out.stream_idle_timeout = other.stream_idle_timeout.or(out.stream_idle_timeout);
+        out.max_event_size = other.max_event_size.or(out.max_event_size);
         out.max_retries = other.max_retries.or(out.max_retries);
         if out.error.is_none() {
             out.error = other.error;

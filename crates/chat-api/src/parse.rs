@@ -41,7 +41,7 @@ pub struct JsonError {
 
 impl JsonError {
     /// Decodes `json` as a `T`, keeping the path of the first mismatch.
-    fn decode<T: DeserializeOwned>(json: &str) -> Result<T, Self> {
+    pub(crate) fn decode<T: DeserializeOwned>(json: &str) -> Result<T, Self> {
         let mut deserializer = serde_json::Deserializer::from_str(json);
         let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
             let path = error.path().to_string();

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chat_api::__private::{Call, CursorQuery, Method, Page};
+use chat_api::sse::EventStream;
 use chat_api::{Client, Error, RequestOptions};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -700,7 +701,7 @@ async fn stream_yields_chunks_until_done() {
     .await;
     let client = server.client().build().unwrap();
     let mut stream = client
-        .execute_stream::<Value>(post("/chat/completions", json!({"model": "m"})))
+        .execute_stream::<EventStream<Value>>(post("/chat/completions", json!({"model": "m"})))
         .await
         .unwrap();
     assert_eq!(stream.request_id(), Some("req_stream"));
@@ -725,7 +726,7 @@ async fn in_stream_error_event_is_an_api_error() {
     .await;
     let client = server.client().build().unwrap();
     let stream = client
-        .execute_stream::<Value>(post("/chat/completions", json!({})))
+        .execute_stream::<EventStream<Value>>(post("/chat/completions", json!({})))
         .await
         .unwrap();
     let items: Vec<_> = stream.collect().await;
@@ -745,7 +746,7 @@ async fn connection_drop_mid_stream_is_a_stream_error() {
         Server::start(|_, _| sse(&["data: {\"n\":1}\n\n", "data: {\"n\""], SseEnd::Drop)).await;
     let client = server.client().build().unwrap();
     let stream = client
-        .execute_stream::<Value>(post("/chat/completions", json!({})))
+        .execute_stream::<EventStream<Value>>(post("/chat/completions", json!({})))
         .await
         .unwrap();
     let items: Vec<_> = stream.collect().await;
@@ -764,21 +765,28 @@ async fn connection_drop_mid_stream_is_a_stream_error() {
 }
 
 #[tokio::test]
-async fn silent_stream_times_out() {
+async fn silent_stream_stalls_after_the_idle_timeout_not_the_request_timeout() {
     let server = Server::start(|_, _| sse(&["data: {\"n\":1}\n\n"], SseEnd::Hang)).await;
     let client = server
         .client()
-        .timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(20))
+        .stream_idle_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
+    let started = Instant::now();
     let stream = client
-        .execute_stream::<Value>(post("/chat/completions", json!({})))
+        .execute_stream::<EventStream<Value>>(post("/chat/completions", json!({})))
         .await
         .unwrap();
     let items: Vec<_> = stream.collect().await;
     assert_eq!(items.len(), 2, "{items:?}");
     assert!(items[0].is_ok());
-    assert!(matches!(items[1], Err(Error::Timeout)), "{:?}", items[1]);
+    assert!(
+        matches!(items[1], Err(Error::Stalled { idle, partial: None }) if idle == Duration::from_millis(300)),
+        "{:?}",
+        items[1]
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[tokio::test]
@@ -792,7 +800,7 @@ async fn stream_request_with_error_status_fails_at_the_call() {
     .await;
     let client = server.client().build().unwrap();
     let err = client
-        .execute_stream::<Value>(post("/chat/completions", json!({})))
+        .execute_stream::<EventStream<Value>>(post("/chat/completions", json!({})))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(http::StatusCode::UNAUTHORIZED));
@@ -816,7 +824,7 @@ async fn stream_is_retried_before_the_headers_arrive() {
     .await;
     let client = server.client().build().unwrap();
     let stream = client
-        .execute_stream::<Value>(post("/chat/completions", json!({})))
+        .execute_stream::<EventStream<Value>>(post("/chat/completions", json!({})))
         .await
         .unwrap();
     let items: Vec<Value> = stream.map(|r| r.unwrap()).collect().await;
@@ -831,7 +839,7 @@ async fn dropping_the_stream_closes_the_connection() {
     let server = Server::start(move |_, _| Reply::SseForever(Arc::clone(&flag))).await;
     let client = server.client().build().unwrap();
     let mut stream = client
-        .execute_stream::<Value>(post("/chat/completions", json!({})))
+        .execute_stream::<EventStream<Value>>(post("/chat/completions", json!({})))
         .await
         .unwrap();
     assert_eq!(stream.next().await.unwrap().unwrap(), json!({"n": 0}));
@@ -987,7 +995,7 @@ async fn recorded_streams_decode_into_generated_chunks() {
         .await;
         let client = server.client().build().unwrap();
         let stream = client
-            .execute_stream::<CreateChatCompletionStreamResponse>(post(
+            .execute_stream::<EventStream<CreateChatCompletionStreamResponse>>(post(
                 "/chat/completions",
                 json!({"model": "m"}),
             ))

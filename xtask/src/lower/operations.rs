@@ -245,6 +245,10 @@ impl<'a> Lowerer<'a> {
             query,
             body,
             response,
+            stream_type: stream_event
+                .as_ref()
+                .and_then(|ty| crate::settings::stream_type(ty))
+                .map(str::to_owned),
             stream_event,
             pagination: None,
         }))

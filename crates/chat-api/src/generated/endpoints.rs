@@ -75,7 +75,7 @@ impl crate::Client {
     pub async fn create_chat_completion_stream(
         &self,
         request: &CreateChatCompletionRequest,
-    ) -> crate::Result<crate::EventStream<CreateChatCompletionStreamResponse>> {
+    ) -> crate::Result<crate::ChatCompletionStream> {
         self.execute_stream(
                 crate::__private::Call::new(
                         crate::__private::Method::POST,

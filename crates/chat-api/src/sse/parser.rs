@@ -3,9 +3,15 @@
 //!
 //! Bytes may be split anywhere (inside a line, a UTF-8 character or a CRLF);
 //! complete lines are buffered before decoding, so every split gives the same
-//! events.
+//! events. Every input byte is scanned once (with `memchr`) and copied at
+//! most twice, so parsing stays linear however the input is split.
 
 use std::collections::VecDeque;
+
+/// Largest event accepted by default: 16 MiB, far above any chat chunk (a
+/// chunk carrying a whole base64 audio clip or image is a few MiB) yet small
+/// enough that a runaway server cannot exhaust memory.
+pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -18,8 +24,14 @@ pub(crate) struct Event {
     pub id: Option<String>,
 }
 
+/// An event (or a single line) grew past the parser's bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooLarge {
+    pub limit: usize,
+}
+
 /// Incremental parser: feed bytes, take events.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Parser {
     /// Bytes of the current, not yet terminated line.
     line: Vec<u8>,
@@ -28,31 +40,55 @@ pub(crate) struct Parser {
     /// Whether the byte-order mark check at the very start has been done.
     started: bool,
     event: Option<String>,
-    data: String,
+    /// The event's `data:` lines, joined with `\n`, still as bytes: decoding
+    /// once per event rather than once per line keeps long events cheap.
+    data: Vec<u8>,
     /// Whether any `data` field was seen for the current event.
     has_data: bool,
     last_id: Option<String>,
     events: VecDeque<Event>,
+    max_event_size: usize,
+}
+
+impl Default for Parser {
+    fn default() -> Self {
+        Parser::new(DEFAULT_MAX_EVENT_SIZE)
+    }
 }
 
 impl Parser {
-    /// Parses `bytes`; completed events become available through [`Parser::next_event`].
-    pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
+    /// A parser that fails once an event's buffered bytes exceed `max_event_size`.
+    pub(crate) fn new(max_event_size: usize) -> Self {
+        Parser {
+            line: Vec::new(),
+            after_cr: false,
+            started: false,
+            event: None,
+            data: Vec::new(),
+            has_data: false,
+            last_id: None,
+            events: VecDeque::new(),
+            max_event_size,
+        }
+    }
+
+    /// Parses `bytes`; completed events become available through
+    /// [`Parser::next_event`]. Fails once the event being read holds more
+    /// than the bound; the parser should then be dropped.
+    pub(crate) fn feed(&mut self, mut bytes: &[u8]) -> Result<(), TooLarge> {
         if !self.started {
             if self.line.len() + bytes.len() < 3
                 && b"\xEF\xBB\xBF".starts_with(&[&self.line[..], bytes].concat())
             {
                 // Could still be a BOM: wait for more bytes.
                 self.line.extend_from_slice(bytes);
-                return;
+                return Ok(());
             }
             self.started = true;
             let mut pending = std::mem::take(&mut self.line);
             pending.extend_from_slice(bytes);
             let body = pending.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&pending);
-            let body = body.to_vec();
-            self.feed_lines(&body);
-            return;
+            return self.feed_lines(body);
         }
         if self.after_cr && !bytes.is_empty() {
             self.after_cr = false;
@@ -60,17 +96,23 @@ impl Parser {
                 bytes = rest;
             }
         }
-        self.feed_lines(bytes);
+        self.feed_lines(bytes)
     }
 
-    fn feed_lines(&mut self, mut bytes: &[u8]) {
-        while let Some(end) = bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
-            self.line.extend_from_slice(&bytes[..end]);
-            let line = std::mem::take(&mut self.line);
-            self.process_line(&line);
-            // Reuse the allocation for the next line.
-            self.line = line;
-            self.line.clear();
+    fn feed_lines(&mut self, mut bytes: &[u8]) -> Result<(), TooLarge> {
+        while let Some(end) = memchr::memchr2(b'\n', b'\r', bytes) {
+            if self.line.is_empty() {
+                // The common case: the whole line is in this chunk, no copy.
+                self.process_line(&bytes[..end]);
+            } else {
+                self.line.extend_from_slice(&bytes[..end]);
+                let line = std::mem::take(&mut self.line);
+                self.process_line(&line);
+                // Reuse the allocation for the next line.
+                self.line = line;
+                self.line.clear();
+            }
+            self.check_size()?;
             let is_cr = bytes[end] == b'\r';
             bytes = &bytes[end + 1..];
             if is_cr {
@@ -82,6 +124,16 @@ impl Parser {
             }
         }
         self.line.extend_from_slice(bytes);
+        self.check_size()
+    }
+
+    fn check_size(&self) -> Result<(), TooLarge> {
+        if self.line.len() + self.data.len() > self.max_event_size {
+            return Err(TooLarge {
+                limit: self.max_event_size,
+            });
+        }
+        Ok(())
     }
 
     /// Signals the end of input: a final event without its blank line is still
@@ -102,29 +154,30 @@ impl Parser {
     }
 
     fn process_line(&mut self, line: &[u8]) {
-        if line.is_empty() {
+        let Some(&first) = line.first() else {
             self.dispatch();
             return;
-        }
-        if line[0] == b':' {
+        };
+        if first == b':' {
             return; // comment / keepalive
         }
-        let (field, value) = match line.iter().position(|&b| b == b':') {
+        let (field, value) = match memchr::memchr(b':', line) {
             Some(i) => {
                 let value = &line[i + 1..];
                 (&line[..i], value.strip_prefix(b" ").unwrap_or(value))
             }
             None => (line, &b""[..]),
         };
-        let value = String::from_utf8_lossy(value);
         match field {
             b"data" => {
-                self.data.push_str(&value);
-                self.data.push('\n');
+                self.data.extend_from_slice(value);
+                self.data.push(b'\n');
                 self.has_data = true;
             }
-            b"event" => self.event = Some(value.into_owned()),
-            b"id" if !value.contains('\0') => self.last_id = Some(value.into_owned()),
+            b"event" => self.event = Some(String::from_utf8_lossy(value).into_owned()),
+            b"id" if !value.contains(&0) => {
+                self.last_id = Some(String::from_utf8_lossy(value).into_owned());
+            }
             _ => {} // `retry` and unknown fields are ignored
         }
     }
@@ -137,9 +190,13 @@ impl Parser {
         }
         self.has_data = false;
         let mut data = std::mem::take(&mut self.data);
-        if data.ends_with('\n') {
+        if data.last() == Some(&b'\n') {
             data.pop();
         }
+        let data = match String::from_utf8(data) {
+            Ok(text) => text,
+            Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+        };
         self.events.push_back(Event {
             event: event.filter(|e| !e.is_empty()),
             data,
@@ -156,7 +213,7 @@ mod tests {
         let mut p = Parser::default();
         let mut out = Vec::new();
         for c in chunks {
-            p.feed(c);
+            p.feed(c).unwrap();
             while let Some(e) = p.next_event() {
                 out.push(e);
             }
@@ -284,6 +341,43 @@ data: caf\xC3\xA9 \xE2\x9C\x93\r\rdata: [DONE]\n\nevent: done\ndata: {}\n\n";
         assert_eq!(
             parse_chunks(&[b"data: \xFF\n\n"]),
             vec![ev(None, "\u{fffd}")]
+        );
+    }
+
+    #[test]
+    fn an_event_over_the_bound_fails_even_when_split() {
+        let mut p = Parser::new(10);
+        assert_eq!(p.feed(b"data: 0123456789\n\n"), Err(TooLarge { limit: 10 }));
+        // Across data lines and feeds: the bound is per event, not per line.
+        let mut p = Parser::new(16);
+        assert!(p.feed(b"data: 01234\ndata: 5").is_ok());
+        assert_eq!(p.feed(b"6789abcdef"), Err(TooLarge { limit: 16 }));
+        // The buffer empties at each event, so many small events are fine.
+        let mut p = Parser::new(10);
+        for _ in 0..100 {
+            assert!(p.feed(b"data: 0123\n\n").is_ok());
+            assert_eq!(p.next_event().map(|e| e.data).as_deref(), Some("0123"));
+        }
+    }
+
+    #[test]
+    fn a_multi_megabyte_event_in_tiny_pieces_parses_in_linear_time() {
+        // 4 MiB of data, fed 7 bytes at a time: a quadratic parser (rescanning
+        // or re-copying the pending line per feed) would do ~10^12 byte
+        // operations and never finish; this one takes milliseconds.
+        let payload = "x".repeat(4 << 20);
+        let input = format!("data: {payload}\r\n\r\n");
+        let mut p = Parser::default();
+        let started = std::time::Instant::now();
+        for piece in input.as_bytes().chunks(7) {
+            p.feed(piece).unwrap();
+        }
+        let event = p.next_event().expect("one event");
+        assert_eq!(event.data.len(), payload.len());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
         );
     }
 }

@@ -1,0 +1,445 @@
+//! The stream of a streamed chat completion, folding its chunks as they arrive.
+
+mod events;
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_core::Stream;
+use http::{HeaderMap, StatusCode};
+
+use crate::accumulate::ChatCompletionAccumulator;
+use crate::error::{BoxError, Error, Result};
+use crate::sse::EventStream;
+use crate::types::{CreateChatCompletionResponse, CreateChatCompletionStreamResponse};
+
+pub use events::{ChatEvent, ChatEvents, ToolCallDone};
+
+/// The chunks of a streamed chat completion, from
+/// [`Client::create_chat_completion_stream`](crate::Client::create_chat_completion_stream).
+///
+/// It yields each chunk as it arrives and folds it into the completion a
+/// non-streamed request would have returned
+/// ([`current_completion`](Self::current_completion),
+/// [`final_completion`](Self::final_completion)); [`events`](Self::events)
+/// turns it into typed events (content and tool-call deltas, done events,
+/// finish reasons).
+///
+/// It never hangs and never passes a truncated answer off as a whole one:
+///
+/// - a silence between two chunks longer than the idle timeout
+///   ([`ClientBuilder::stream_idle_timeout`](crate::ClientBuilder::stream_idle_timeout),
+///   120 s by default) ends it with [`Error::Stalled`];
+/// - a body that ends without `data: [DONE]` while a choice has no finish
+///   reason yet ends it with [`Error::Incomplete`];
+///
+/// both carry the completion folded so far ([`Error::partial_completion`]).
+/// The other errors are those of [`EventStream`].
+///
+/// A stream recorded earlier replays with [`from_bytes`](Self::from_bytes):
+///
+/// ```
+/// # fn main() -> chat_api::Result<()> { futures::executor::block_on(async {
+/// use chat_api::ChatCompletionStream;
+/// use futures::StreamExt;
+///
+/// // e.g. std::fs::read("tests/fixtures/recorded/some_stream.sse")
+/// let recorded = concat!(
+///     r#"data: {"id":"c1","model":"m","created":1,"choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}"#, "\n\n",
+///     r#"data: {"id":"c1","model":"m","created":1,"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]}"#, "\n\n",
+///     "data: [DONE]\n\n",
+/// );
+/// let bytes = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(recorded))]);
+/// let mut stream = ChatCompletionStream::from_bytes(bytes);
+/// while let Some(chunk) = stream.next().await {
+///     chunk?;
+/// }
+/// let completion = stream.final_completion()?;
+/// assert_eq!(completion.choices[0].message.content.as_deref(), Some("Hello"));
+/// # Ok(()) }) }
+/// ```
+#[derive(Debug)]
+pub struct ChatCompletionStream {
+    chunks: EventStream<CreateChatCompletionStreamResponse>,
+    accumulator: ChatCompletionAccumulator,
+    /// A copy of the first error the stream yielded, replayed by `final_completion`.
+    failure: Option<Error>,
+    /// Whether the stream has yielded its end (`None`).
+    ended: bool,
+}
+
+impl ChatCompletionStream {
+    /// Decodes a chat completion stream from the `text/event-stream` bytes in
+    /// `bytes`: a recorded file, a proxy, another HTTP client. There is no
+    /// idle timeout; see [`from_event_stream`](Self::from_event_stream) to
+    /// set one.
+    pub fn from_bytes<S, E>(bytes: S) -> Self
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        Self::from_event_stream(EventStream::from_bytes(bytes))
+    }
+
+    /// Folds the chunks of an [`EventStream`], keeping its status, headers,
+    /// idle timeout and event size bound.
+    pub fn from_event_stream(chunks: EventStream<CreateChatCompletionStreamResponse>) -> Self {
+        ChatCompletionStream {
+            chunks,
+            accumulator: ChatCompletionAccumulator::new(),
+            failure: None,
+            ended: false,
+        }
+    }
+
+    pub(crate) fn from_response(
+        response: reqwest::Response,
+        idle_timeout: Option<Duration>,
+        max_event_size: usize,
+    ) -> Self {
+        Self::from_event_stream(
+            EventStream::from_response(response)
+                .idle_timeout(idle_timeout)
+                .max_event_size(max_event_size),
+        )
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        self.chunks.headers()
+    }
+
+    /// The `x-request-id` response header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.chunks.request_id()
+    }
+
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.chunks.status()
+    }
+
+    /// Typed events derived from the chunks: see [`ChatEvent`].
+    pub fn events(self) -> ChatEvents {
+        ChatEvents::new(self)
+    }
+
+    /// The completion folded from the chunks read so far; `None` before the
+    /// first chunk. Unlike [`final_completion`](Self::final_completion) it
+    /// does not check how the stream ended, and it can be called mid-stream.
+    pub fn current_completion(&self) -> Option<&CreateChatCompletionResponse> {
+        (self.accumulator.chunk_count() > 0).then(|| self.accumulator.snapshot())
+    }
+
+    /// The completion folded from every chunk of the stream, as a
+    /// non-streamed request would have returned it. Call it after reading the
+    /// stream to its end; it merges choices, content, tool calls, logprobs and
+    /// usage as [`ChatCompletionAccumulator`] describes.
+    ///
+    /// Folding happens while the stream is polled, so this is cheap and needs
+    /// no network. It fails rather than return a completion with parts missing:
+    ///
+    /// - with a copy of the first error the stream yielded, if any: the
+    ///   [`Error::Api`] sent inside the stream, [`Error::Stalled`],
+    ///   [`Error::Incomplete`], an [`Error::Stream`] for a broken connection,
+    ///   or an [`Error::Stream`] whose source is the [`Error::Decode`] of a
+    ///   chunk that did not decode (even though the stream went on after it);
+    /// - with an [`Error::Stream`] if the stream has not been read to its
+    ///   end, or ended without a single chunk.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: chat_api::Client, request: chat_api::types::CreateChatCompletionRequest) -> chat_api::Result<()> {
+    /// use futures::StreamExt;
+    ///
+    /// let mut stream = client.create_chat_completion_stream(&request).await?;
+    /// while let Some(chunk) = stream.next().await {
+    ///     if let Some(text) = chunk?.choices.first().and_then(|c| c.delta.content.as_deref()) {
+    ///         print!("{text}");
+    ///     }
+    /// }
+    /// let completion = stream.final_completion()?;
+    /// for call in completion.choices[0].message.tool_calls.iter().flatten() {
+    ///     println!("{call:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn final_completion(self) -> Result<CreateChatCompletionResponse> {
+        if let Some(failure) = self.failure {
+            return Err(failure);
+        }
+        if !self.ended {
+            return Err(stream_error(
+                "final_completion was called before the stream was read to its end",
+            ));
+        }
+        if self.accumulator.chunk_count() == 0 {
+            return Err(stream_error("the stream ended without sending a chunk"));
+        }
+        Ok(self.accumulator.finish())
+    }
+
+    /// The JSON object being written in a choice's content so far (a
+    /// `response_format` stream), as [`partial_json::parse`](crate::partial_json::parse)
+    /// settles it: it only grows, strings may be prefixes, and nothing in it
+    /// is contradicted later. `Ok(None)` before anything is settled. The
+    /// final, validated `T` still comes from
+    /// [`final_completion`](Self::final_completion).
+    ///
+    /// ```
+    /// # fn main() -> chat_api::Result<()> { futures::executor::block_on(async {
+    /// use chat_api::ChatCompletionStream;
+    /// use futures::StreamExt;
+    ///
+    /// let recorded = concat!(
+    ///     r#"data: {"id":"c","choices":[{"index":0,"delta":{"content":"{\"city\": \"Par"}}]}"#, "\n\n",
+    ///     r#"data: {"id":"c","choices":[{"index":0,"delta":{"content":"is\", \"days\": 3}"},"finish_reason":"stop"}]}"#, "\n\n",
+    /// );
+    /// let bytes = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(recorded))]);
+    /// let mut stream = ChatCompletionStream::from_bytes(bytes);
+    /// stream.next().await.unwrap()?;
+    /// let partial = stream.partial_content(0).unwrap();
+    /// assert_eq!(partial, Some(serde_json::json!({"city": "Par"})));
+    /// # Ok(()) }) }
+    /// ```
+    pub fn partial_content(
+        &self,
+        choice: i64,
+    ) -> std::result::Result<Option<serde_json::Value>, crate::partial_json::PartialJsonError> {
+        let content = self
+            .accumulator
+            .choice_position(choice)
+            .and_then(|pos| self.accumulator.snapshot().choices.get(pos))
+            .and_then(|c| c.message.content.as_deref())
+            .unwrap_or_default();
+        crate::partial_json::parse(content)
+    }
+
+    /// The arguments of a tool call (by choice and call index) as far as
+    /// they have streamed, like [`partial_content`](Self::partial_content).
+    pub fn partial_arguments(
+        &self,
+        choice: i64,
+        index: i64,
+    ) -> std::result::Result<Option<serde_json::Value>, crate::partial_json::PartialJsonError> {
+        let accumulator = &self.accumulator;
+        let arguments = accumulator
+            .choice_position(choice)
+            .and_then(|pos| {
+                let at = accumulator
+                    .tool_call_indexes(pos)
+                    .position(|i| i == index)?;
+                accumulator
+                    .snapshot()
+                    .choices
+                    .get(pos)?
+                    .message
+                    .tool_calls
+                    .as_ref()?
+                    .get(at)
+            })
+            .and_then(|call| match call {
+                crate::types::ToolCall::Function(call) => Some(call.function.arguments.as_str()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        crate::partial_json::parse(arguments)
+    }
+
+    /// The fold so far, boxed for an error that carries it.
+    fn partial(&self) -> Option<Box<CreateChatCompletionResponse>> {
+        self.current_completion().cloned().map(Box::new)
+    }
+
+    /// Completes an error from the chunk layer with the fold, and keeps a copy.
+    fn failed(&mut self, error: Error) -> Error {
+        let error = match error {
+            Error::Stalled { idle, .. } => Error::Stalled {
+                idle,
+                partial: self.partial(),
+            },
+            other => other,
+        };
+        if self.failure.is_none() {
+            self.failure = Some(replay(&error));
+        }
+        error
+    }
+
+    /// The error for a body that ended before the answer did, if it did.
+    fn cut_off(&mut self) -> Option<Error> {
+        if self.chunks.saw_done() || self.failure.is_some() || self.accumulator.is_finished() {
+            return None;
+        }
+        Some(Error::Incomplete {
+            partial: self.partial(),
+        })
+    }
+
+    pub(crate) fn accumulator(&self) -> &ChatCompletionAccumulator {
+        &self.accumulator
+    }
+}
+
+impl Stream for ChatCompletionStream {
+    type Item = Result<CreateChatCompletionStreamResponse>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        match Pin::new(&mut this.chunks).poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.accumulator.push(&chunk);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(this.failed(error)))),
+            Poll::Ready(None) => match this.cut_off() {
+                Some(error) => Poll::Ready(Some(Err(this.failed(error)))),
+                None => {
+                    this.ended = true;
+                    Poll::Ready(None)
+                }
+            },
+        }
+    }
+}
+
+fn stream_error(message: &str) -> Error {
+    Error::Stream {
+        message: message.to_owned(),
+        source: None,
+    }
+}
+
+/// A copy of an error the stream yielded, for `final_completion` to return
+/// again (`Error` is not `Clone`: reqwest errors and boxed sources are not).
+fn replay(err: &Error) -> Error {
+    match err {
+        Error::Api(api) => Error::Api(api.clone()),
+        Error::Timeout => Error::Timeout,
+        Error::Stalled { idle, partial } => Error::Stalled {
+            idle: *idle,
+            partial: partial.clone(),
+        },
+        Error::Incomplete { partial } => Error::Incomplete {
+            partial: partial.clone(),
+        },
+        Error::Stream { message, .. } => stream_error(message),
+        Error::Decode {
+            path,
+            message,
+            snippet,
+        } => Error::Stream {
+            message: "a chunk did not decode, so the folded completion would be incomplete"
+                .to_owned(),
+            source: Some(Box::new(Error::Decode {
+                path: path.clone(),
+                message: message.clone(),
+                snippet: snippet.clone(),
+            })),
+        },
+        other => stream_error(&other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+    use futures::executor::block_on;
+
+    fn replay(text: &'static str) -> ChatCompletionStream {
+        let bytes =
+            futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(text.as_bytes()))]);
+        ChatCompletionStream::from_bytes(bytes)
+    }
+
+    fn drain(stream: &mut ChatCompletionStream) -> Vec<Result<CreateChatCompletionStreamResponse>> {
+        block_on(async {
+            let mut out = Vec::new();
+            while let Some(item) = stream.next().await {
+                out.push(item);
+            }
+            out
+        })
+    }
+
+    const TWO_CHUNKS: &str = "data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n\
+data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}\n\n";
+
+    #[test]
+    fn a_chat_stream_can_move_to_another_task() {
+        fn assert_send<S: Send>() {}
+        assert_send::<ChatCompletionStream>();
+        assert_send::<ChatEvents>();
+    }
+
+    #[test]
+    fn final_completion_after_reading_to_the_end() {
+        let mut s = replay(TWO_CHUNKS);
+        assert!(s.current_completion().is_none());
+        assert_eq!(drain(&mut s).len(), 2);
+        let current = s.current_completion().cloned();
+        let done = s.final_completion().unwrap();
+        assert_eq!(Some(&done), current.as_ref());
+        assert_eq!(done.choices[0].message.content.as_deref(), Some("Hello"));
+    }
+
+    #[test]
+    fn final_completion_before_the_end_or_without_chunks_is_an_error() {
+        let mut s = replay(TWO_CHUNKS);
+        assert!(block_on(s.next()).unwrap().is_ok());
+        match s.final_completion() {
+            Err(Error::Stream { message, .. }) => assert!(message.contains("end"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        let mut s = replay("data: [DONE]\n\n");
+        assert!(drain(&mut s).is_empty());
+        assert!(matches!(s.final_completion(), Err(Error::Stream { .. })));
+    }
+
+    #[test]
+    fn final_completion_reports_a_chunk_that_did_not_decode() {
+        let mut s = replay(concat!(
+            "data: {\"choices\": 5}\n\n",
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+            "data: [DONE]\n\n"
+        ));
+        assert_eq!(drain(&mut s).len(), 2);
+        match s.final_completion() {
+            Err(Error::Stream {
+                source: Some(source),
+                ..
+            }) => assert!(
+                matches!(source.downcast_ref::<Error>(), Some(Error::Decode { path, .. }) if path == "choices"),
+                "{source:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_body_that_ends_before_a_finish_reason_is_incomplete() {
+        let mut s = replay(
+            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n",
+        );
+        let items = drain(&mut s);
+        assert_eq!(items.len(), 2);
+        match &items[1] {
+            Err(Error::Incomplete { partial: Some(p) }) => {
+                assert_eq!(p.choices[0].message.content.as_deref(), Some("Hel"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // An empty body is incomplete too, with nothing to carry.
+        let mut s = replay("");
+        assert!(matches!(
+            &drain(&mut s)[..],
+            [Err(Error::Incomplete { partial: None })]
+        ));
+    }
+}
