@@ -16,12 +16,7 @@ fn fixtures() -> PathBuf {
 fn files(suffix: &str) -> Vec<PathBuf> {
     let dir = fixtures();
     let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (tests/fixtures/recorded)",
-                dir.display()
-            )
-        })
+        .unwrap_or_else(|e| panic!("{}: {e} (tests/fixtures/recorded)", dir.display()))
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.to_string_lossy().ends_with(suffix))
         .collect();

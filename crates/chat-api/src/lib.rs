@@ -24,6 +24,8 @@
 #[doc(hidden)]
 pub mod __private;
 mod accumulate;
+#[cfg(feature = "cassettes")]
+pub mod cassette;
 mod client;
 mod config;
 mod error;

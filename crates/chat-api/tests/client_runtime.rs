@@ -944,12 +944,8 @@ fn fixtures() -> std::path::PathBuf {
 
 fn fixture(name: &str) -> String {
     let path = fixtures().join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (tests/fixtures/recorded)",
-            path.display()
-        )
-    })
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (tests/fixtures/recorded)", path.display()))
 }
 
 /// Every recorded OpenAI stream, cut into odd-sized chunks, decodes into the
