@@ -653,3 +653,249 @@ fn an_unknown_mode_is_rejected_with_the_value() {
         assert_eq!(mode.as_str().parse::<Mode>(), Ok(mode));
     }
 }
+
+// --------------------------------------------- converted recorded exchanges
+
+fn recorded_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/recorded")
+}
+
+/// Converts `stems` from `tests/fixtures/recorded/` into cassettes in `dir`.
+fn convert(dir: &Path, stems: &[&str]) {
+    for stem in stems {
+        let cassette =
+            Cassette::from_recorded(recorded_dir(), stem).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        cassette.save(dir.join(format!("{stem}.json"))).unwrap();
+    }
+}
+
+fn recorded_request(stem: &str) -> CreateChatCompletionRequest {
+    let text = std::fs::read(recorded_dir().join(format!("{stem}.request.json"))).unwrap();
+    serde_json::from_slice(&text).unwrap()
+}
+
+#[tokio::test]
+async fn converted_recordings_replay_through_the_typed_client() {
+    let dir = scratch("converted");
+    let stems = [
+        "openaidotnet__hello_world_gpt-4o-mini",
+        "magentic__parallel_tool_calls_stream",
+        "openaidotnet__stored_list_limit_1",
+        "openaidotnet__error_401_invalid_api_key",
+    ];
+    convert(&dir, &stems);
+    // OpenAI's default base URL: nothing is sent anywhere in replay.
+    let client = Client::builder()
+        .max_retries(0)
+        .cassette_config(pinned(&dir, Mode::Replay))
+        .build()
+        .unwrap();
+
+    let hello = client
+        .create_chat_completion(&recorded_request(stems[0]))
+        .await
+        .unwrap();
+    assert_eq!(hello.model, "gpt-4o-mini-2024-07-18");
+    assert!(hello.choices[0].message.content.is_some());
+
+    let mut stream = client
+        .create_chat_completion_stream(&recorded_request(stems[1]))
+        .await
+        .unwrap();
+    while let Some(chunk) = stream.next().await {
+        chunk.unwrap();
+    }
+    let folded = stream.final_completion().unwrap();
+    let calls: Vec<(String, String)> = folded.choices[0]
+        .message
+        .tool_calls
+        .iter()
+        .flatten()
+        .map(|call| {
+            let call = serde_json::to_value(call).unwrap();
+            (
+                call["function"]["name"].as_str().unwrap().to_owned(),
+                call["function"]["arguments"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(
+        (calls[0].0.as_str(), calls[1].0.as_str()),
+        ("plus", "minus")
+    );
+    assert!(folded.usage.is_some(), "include_usage was requested");
+
+    let page = client
+        .get::<Value>("/chat/completions?limit=1")
+        .await
+        .unwrap();
+    assert_eq!(page.body()["object"], "list");
+    assert_eq!(page.body()["data"].as_array().map(Vec::len), Some(1));
+
+    let error = client
+        .create_chat_completion(&recorded_request(stems[3]))
+        .await
+        .unwrap_err();
+    let api = error.as_api_error().expect("the recorded 401");
+    assert_eq!(api.status, 401);
+    assert_eq!(api.code.as_deref(), Some("invalid_api_key"));
+}
+
+/// Every recorded exchange converts, and replays with its recorded status.
+#[tokio::test]
+async fn every_recorded_exchange_converts_and_replays() {
+    let dir = scratch("converted_all");
+    let mut stems: Vec<String> = std::fs::read_dir(recorded_dir())
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".headers.json").map(str::to_owned)
+        })
+        .collect();
+    stems.sort();
+    assert!(stems.len() > 90, "{} exchanges", stems.len());
+    // One HTTP client for all: building one per exchange is what takes time.
+    let http = reqwest::Client::new();
+    for stem in &stems {
+        // One directory per exchange: some recordings repeat a request.
+        let one = dir.join(stem);
+        convert(&one, &[stem]);
+        let cassette = Cassette::load(one.join(format!("{stem}.json"))).unwrap();
+        let client = Client::builder()
+            .max_retries(0)
+            .http_client(http.clone())
+            .cassette_config(pinned(&one, Mode::Replay))
+            .build()
+            .unwrap();
+        let method = cassette.request.method.parse().unwrap();
+        let mut path = cassette.request.path.clone();
+        if !cassette.request.query.is_empty() {
+            let query: Vec<String> = cassette
+                .request
+                .query
+                .iter()
+                .map(|(k, v)| format!("{k}={}", chat_api::__private::encode_path(v)))
+                .collect();
+            path = format!("{path}?{}", query.join("&"));
+        }
+        let outcome = client
+            .send_raw(method, &path, cassette.request.body.as_ref())
+            .await;
+        let status = match outcome {
+            Ok(response) => {
+                let status = response.status();
+                response.bytes().await.unwrap();
+                status
+            }
+            Err(error) => error.status().unwrap_or_else(|| panic!("{stem}: {error}")),
+        };
+        assert_eq!(status.as_u16(), cassette.response.status, "{stem}");
+    }
+}
+
+// ---------------------------------------------------- checked-in cassettes
+
+/// `tests/cassettes/<name>`, replayed unless `CHAT_API_CASSETTES` says
+/// otherwise (`record` re-records them against the local server).
+fn checked_in(name: &str) -> (Cassettes, Mode) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cassettes")
+        .join(name);
+    let mode = Mode::from_env().unwrap().unwrap_or(Mode::Replay);
+    (Cassettes::new(dir, Mode::Replay), mode)
+}
+
+/// Get the current weather for a city.
+#[derive(Debug, Deserialize, Tool)]
+struct GetWeather {
+    /// City name, e.g. "Paris".
+    location: String,
+}
+
+/// Look a word up in the dictionary.
+#[chat_api::tool]
+fn define(
+    /// The word to look up.
+    word: String,
+) -> String {
+    format!("{word}: the smell of rain")
+}
+
+#[tokio::test]
+async fn the_tool_loop_runs_from_checked_in_cassettes() {
+    let server = Server::start(|n| match n {
+        0 => Reply::Json(
+            200,
+            tool_calls(&[
+                ("call_weather", "get_weather", r#"{"location": "Paris"}"#),
+                ("call_define", "define", r#"{"word": "petrichor"}"#),
+            ]),
+        ),
+        _ => Reply::Json(200, answer("It is 22°C; petrichor is the smell of rain.")),
+    })
+    .await;
+    let (cassettes, mode) = checked_in("tool_loop");
+    let client = client(&server.base_url, cassettes);
+    let tools = Toolbox::new()
+        .handler(|args: GetWeather| async move {
+            Ok::<_, String>(format!("22°C in {}", args.location))
+        })
+        .handler(DefineArgs::call);
+
+    let run = client
+        .run_tools(request("Weather in Paris, and what is petrichor?"), &tools)
+        .await
+        .unwrap();
+    assert_eq!(run.rounds, 2);
+    assert_eq!(
+        run.content(),
+        Some("It is 22°C; petrichor is the smell of rain.")
+    );
+    // system, user, the assistant's calls, two results, the answer.
+    assert_eq!(run.messages.len(), 6);
+    let results: Vec<Value> = run.messages[3..5]
+        .iter()
+        .map(|m| serde_json::to_value(m).unwrap())
+        .collect();
+    assert_eq!(results[0]["content"], "22°C in Paris");
+    assert_eq!(results[1]["content"], "petrichor: the smell of rain");
+    if mode == Mode::Replay {
+        assert_eq!(server.request_count(), 0, "answered from the cassettes");
+    }
+}
+
+#[tokio::test]
+async fn a_stream_runs_from_checked_in_cassettes() {
+    let server = Server::start(|_| Reply::Sse(stream_chunks())).await;
+    let (cassettes, mode) = checked_in("streaming");
+    let client = client(&server.base_url, cassettes);
+    let mut stream = client
+        .create_chat_completion_stream(&request("Say hello"))
+        .await
+        .unwrap();
+    let mut text = String::new();
+    let mut chunks = 0;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.unwrap();
+        chunks += 1;
+        if let Some(delta) = chunk
+            .choices
+            .first()
+            .and_then(|c| c.delta.content.as_deref())
+        {
+            text.push_str(delta);
+        }
+    }
+    assert_eq!(chunks, 3);
+    assert_eq!(text, "Hello, world");
+    let completion = stream.final_completion().unwrap();
+    assert_eq!(
+        completion.choices[0].message.content.as_deref(),
+        Some("Hello, world")
+    );
+    assert_eq!(completion.id, "c1");
+    if mode == Mode::Replay {
+        assert_eq!(server.request_count(), 0, "answered from the cassettes");
+    }
+}
