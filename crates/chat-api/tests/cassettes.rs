@@ -562,12 +562,17 @@ async fn replay_or_record_fills_in_only_the_missing_cassette() {
     );
 
     // Ignored fields do not make a request new.
-    let mut with_user = request("one");
-    with_user.user = Some("someone-else".into());
     let ignoring = client(
         &server.base_url,
-        pinned(&dir, Mode::ReplayOrRecord).ignore_field("user"),
+        pinned(&dir, Mode::ReplayOrRecord)
+            .ignore_field("user")
+            .ignore_field("metadata"),
+    )
+    .with_options(
+        chat_api::RequestOptions::new()
+            .extra_body(json!({"user": "someone-else", "metadata": {"run": "42"}})),
     );
+    let with_user = request("one");
     ignoring.create_chat_completion(&with_user).await.unwrap();
     assert_eq!(server.request_count(), 2);
 }
