@@ -1,6 +1,6 @@
 //! Record and replay: deterministic tests for programs built on the client.
 //!
-//! With cassettes configured, every request goes through a [`Store`] at the
+//! With cassettes configured, every request goes through them at the
 //! client's transport seam: the request is already built (method, URL,
 //! headers, JSON body) and the answer is status, headers and a stream of body
 //! bytes. Replayed answers therefore run through the same retries, decoding,
