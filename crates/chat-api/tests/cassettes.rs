@@ -1,14 +1,14 @@
 //! Record and replay (`--features cassettes`) against a local scripted server.
 //!
-//! The server listens on 127.0.0.1:0 only, serves one request per connection
-//! and a bounded number of connections, and counts requests, so tests assert
-//! what reached the network rather than timing. Recordings made here go to
+//! The server (`support/`) listens on 127.0.0.1:0 only and counts requests,
+//! so tests assert what reached the network rather than timing. Recordings made here go to
 //! `CARGO_TARGET_TMPDIR`; the ones checked in under `tests/cassettes/` are
 //! replayed, and re-recorded against this server with
 //! `CHAT_API_CASSETTES=record`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chat_api::cassette::{Cassette, CassetteError, Cassettes, Mode};
@@ -19,154 +19,9 @@ use chat_api::{Client, Error, Tool, Toolbox};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-// ------------------------------------------------------------------ server
-
-const MAX_CONNECTIONS: usize = 16;
-const MAX_HEAD: usize = 64 * 1024;
-
-enum Reply {
-    Json(u16, Value),
-    /// An event stream, each string one HTTP chunk written on its own.
-    Sse(Vec<String>),
-}
-
-type Script = dyn Fn(usize) -> Reply + Send + Sync;
-
-struct Server {
-    base_url: String,
-    requests: Arc<Mutex<Vec<Value>>>,
-    accept: tokio::task::JoinHandle<()>,
-}
-
-impl Server {
-    /// Answers request `n` (0-based) with `script(n)`.
-    async fn start(script: impl Fn(usize) -> Reply + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("local addr");
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&requests);
-        let script: Arc<Script> = Arc::new(script);
-        let accept = tokio::spawn(async move {
-            for _ in 0..MAX_CONNECTIONS {
-                let Ok((socket, _)) = listener.accept().await else {
-                    return;
-                };
-                let recorded = Arc::clone(&recorded);
-                let script = Arc::clone(&script);
-                tokio::spawn(async move {
-                    let _ = serve_one(socket, &recorded, script.as_ref()).await;
-                });
-            }
-        });
-        Server {
-            base_url: format!("http://{addr}/v1"),
-            requests,
-            accept,
-        }
-    }
-
-    fn request_count(&self) -> usize {
-        self.requests.lock().unwrap().len()
-    }
-
-    /// Stops listening: from now on a request that reaches the network fails.
-    async fn stop(self) -> String {
-        self.accept.abort();
-        let _ = self.accept.await;
-        self.base_url
-    }
-}
-
-async fn serve_one(
-    mut socket: TcpStream,
-    recorded: &Mutex<Vec<Value>>,
-    script: &Script,
-) -> std::io::Result<()> {
-    let mut buf = Vec::new();
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let mut chunk = [0u8; 4096];
-        let n = socket.read(&mut chunk).await?;
-        if n == 0 || buf.len() > MAX_HEAD {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let mut body = buf[head_end..].to_vec();
-    while body.len() < length.min(1 << 20) {
-        let mut chunk = [0u8; 4096];
-        let n = socket.read(&mut chunk).await?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    let n = {
-        let mut all = recorded.lock().unwrap();
-        all.push(serde_json::from_slice(&body).unwrap_or(Value::Null));
-        all.len() - 1
-    };
-    match script(n) {
-        Reply::Json(status, value) => {
-            let body = value.to_string();
-            let out = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-request-id: req_{n}\r\nset-cookie: session=cookie-secret\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            socket.write_all(out.as_bytes()).await?;
-        }
-        Reply::Sse(chunks) => {
-            socket
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nx-request-id: req_stream\r\nconnection: close\r\n\r\n")
-                .await?;
-            for chunk in chunks {
-                socket
-                    .write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes())
-                    .await?;
-                socket.flush().await?;
-                // Separate reads on the client side, so boundaries are real.
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            socket.write_all(b"0\r\n\r\n").await?;
-        }
-    }
-    socket.shutdown().await
-}
+use support::{Reply, Server, answer, tool_calls};
 
 // ----------------------------------------------------------------- helpers
-
-fn answer(text: &str) -> Value {
-    json!({
-        "id": "chatcmpl-answer", "object": "chat.completion", "created": 0, "model": "test",
-        "choices": [{"index": 0, "finish_reason": "stop",
-            "message": {"role": "assistant", "content": text, "refusal": null}}]
-    })
-}
-
-fn tool_calls(calls: &[(&str, &str, &str)]) -> Value {
-    let calls: Vec<Value> = calls
-        .iter()
-        .map(|(id, name, arguments)| {
-            json!({"id": id, "type": "function", "function": {"name": name, "arguments": arguments}})
-        })
-        .collect();
-    json!({
-        "id": "chatcmpl-tools", "object": "chat.completion", "created": 0, "model": "test",
-        "choices": [{"index": 0, "finish_reason": "tool_calls",
-            "message": {"role": "assistant", "content": null, "refusal": null, "tool_calls": calls}}]
-    })
-}
 
 /// A stream whose HTTP chunks cut events (and a JSON document) in the middle.
 fn stream_chunks() -> Vec<String> {
@@ -774,16 +629,14 @@ async fn every_recorded_exchange_converts_and_replays() {
             .build()
             .unwrap();
         let method = cassette.request.method.parse().unwrap();
-        let mut path = cassette.request.path.clone();
+        let mut url = reqwest::Url::parse("http://query.invalid/").unwrap();
         if !cassette.request.query.is_empty() {
-            let query: Vec<String> = cassette
-                .request
-                .query
-                .iter()
-                .map(|(k, v)| format!("{k}={}", chat_api::__private::encode_path(v)))
-                .collect();
-            path = format!("{path}?{}", query.join("&"));
+            url.query_pairs_mut().extend_pairs(&cassette.request.query);
         }
+        let path = match url.query() {
+            Some(query) => format!("{}?{query}", cassette.request.path),
+            None => cassette.request.path.clone(),
+        };
         let outcome = client
             .send_raw(method, &path, cassette.request.body.as_ref())
             .await;

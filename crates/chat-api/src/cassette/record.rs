@@ -101,9 +101,10 @@ impl Stream for Recorder {
 }
 
 impl Drop for Recorder {
-    /// A body dropped before its end (the caller stopped reading) is recorded
-    /// as far as it was read: replay gives the same caller the same answer.
-    /// There is no one left to tell about a failed write.
+    /// A body dropped before its end is recorded as far as it was read, as a
+    /// complete body: a chat stream is dropped at `data: [DONE]` without
+    /// reading on, and a caller that stopped reading never gets further on
+    /// replay either. There is no one left to tell about a failed write.
     fn drop(&mut self) {
         if let Some(pending) = self.pending.take() {
             let _ = pending.write(None);
