@@ -757,3 +757,54 @@ async fn a_stream_runs_from_checked_in_cassettes() {
         assert_eq!(server.request_count(), 0, "answered from the cassettes");
     }
 }
+
+#[tokio::test]
+async fn a_body_that_broke_off_replays_as_a_broken_stream() {
+    let dir = scratch("broken");
+    let mut body = serde_json::to_value(request("cut")).unwrap();
+    body["stream"] = json!(true);
+    let all = stream_chunks().concat();
+    let first_event = format!("{}\n\n", all.split("\n\n").next().unwrap());
+    let cassette = json!({
+        "request": {"method": "POST", "path": "/chat/completions", "body": body},
+        "response": {
+            "status": 200,
+            "headers": {"content-type": "text/event-stream"},
+            "chunks": [{"after_ms": 0, "text": first_event}],
+            "error": "connection reset by peer",
+        },
+    });
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("broken.json"), cassette.to_string()).unwrap();
+
+    let client = client("http://127.0.0.1:9/v1", pinned(&dir, Mode::Replay));
+    let mut stream = client
+        .create_chat_completion_stream(&request("cut"))
+        .await
+        .unwrap();
+    let outcome: Vec<_> = (&mut stream).collect().await;
+    assert_eq!(outcome.len(), 2, "{outcome:?}");
+    assert!(outcome[0].is_ok());
+    assert!(
+        matches!(outcome[1], Err(Error::Stream { .. })),
+        "{outcome:?}"
+    );
+    assert!(matches!(
+        stream.final_completion(),
+        Err(Error::Stream { .. })
+    ));
+}
+
+#[tokio::test]
+async fn live_mode_neither_reads_nor_writes_cassettes() {
+    let dir = scratch("live");
+    let server = Server::start(|_| answer("live")).await;
+    let live = client(&server.base_url, pinned(&dir, Mode::Live));
+    let completion = live.create_chat_completion(&request("hi")).await.unwrap();
+    assert_eq!(
+        completion.choices[0].message.content.as_deref(),
+        Some("live")
+    );
+    assert_eq!(server.request_count(), 1);
+    assert!(!dir.exists(), "nothing recorded");
+}
