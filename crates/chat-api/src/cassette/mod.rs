@@ -38,7 +38,6 @@ mod store;
 
 use std::fmt;
 use std::path::PathBuf;
-use std::time::Duration;
 
 pub use error::{CassetteError, Difference, Miss};
 pub use file::{Cassette, Chunk, RecordedRequest, RecordedResponse};
@@ -205,9 +204,4 @@ impl Cassettes {
         }
         Ok(self.mode)
     }
-}
-
-/// A delay in whole milliseconds, as cassettes store it.
-fn millis(delay: Duration) -> u64 {
-    u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)
 }

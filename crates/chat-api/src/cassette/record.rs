@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_core::Stream;
 
 use super::file::{Cassette, Chunk, RecordedRequest, RecordedResponse};
-use super::{millis, redact};
+use super::redact;
 use crate::error::BoxError;
 
 type Body = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
@@ -110,4 +110,9 @@ impl Drop for Recorder {
             let _ = pending.write(None);
         }
     }
+}
+
+/// A delay in whole milliseconds, as cassettes store it.
+fn millis(delay: Duration) -> u64 {
+    u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)
 }
