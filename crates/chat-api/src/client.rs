@@ -59,6 +59,9 @@ struct Inner {
     stream_idle_timeout: Duration,
     /// Authorization, organization, project, user agent and the caller's defaults.
     headers: HeaderMap,
+    /// Record and replay; `None` when live.
+    #[cfg(feature = "cassettes")]
+    cassettes: Option<crate::cassette::Store>,
 }
 
 impl fmt::Debug for Client {
@@ -96,6 +99,8 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     headers: Vec<(HeaderName, HeaderValue)>,
     http: Option<reqwest::Client>,
+    #[cfg(feature = "cassettes")]
+    cassettes: Option<crate::cassette::Cassettes>,
     /// The first invalid input, reported by `build` (as reqwest does).
     error: Option<ConfigError>,
 }
@@ -113,6 +118,8 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             headers: Vec::new(),
             http: None,
+            #[cfg(feature = "cassettes")]
+            cassettes: None,
             error: None,
         }
     }
@@ -217,6 +224,36 @@ impl ClientBuilder {
         self
     }
 
+    /// Records exchanges to, and replays them from, the cassettes in `dir`,
+    /// as `mode` says; the `CHAT_API_CASSETTES` environment variable, when
+    /// set, overrides the mode. See [`crate::cassette`], and
+    /// [`cassette_config`](Self::cassette_config) for the other settings.
+    ///
+    /// ```no_run
+    /// use chat_api::cassette::Mode;
+    ///
+    /// let client = chat_api::Client::builder()
+    ///     .cassettes("tests/cassettes/weather", Mode::ReplayOrRecord)
+    ///     .build()?;
+    /// # Ok::<_, chat_api::Error>(())
+    /// ```
+    #[cfg(feature = "cassettes")]
+    pub fn cassettes(
+        self,
+        dir: impl Into<std::path::PathBuf>,
+        mode: crate::cassette::Mode,
+    ) -> Self {
+        self.cassette_config(crate::cassette::Cassettes::new(dir, mode))
+    }
+
+    /// Records and replays as `cassettes` configures (ignored fields, timed
+    /// replay, whether the environment may override the mode).
+    #[cfg(feature = "cassettes")]
+    pub fn cassette_config(mut self, cassettes: crate::cassette::Cassettes) -> Self {
+        self.cassettes = Some(cassettes);
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -237,6 +274,20 @@ impl ClientBuilder {
         }
         let base_url =
             crate::config::base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        #[cfg(feature = "cassettes")]
+        let cassettes = match &self.cassettes {
+            Some(config) => {
+                // `config::base_url` has checked that it parses.
+                let parsed = reqwest::Url::parse(&base_url).map_err(|source| {
+                    ConfigError::InvalidBaseUrl {
+                        url: base_url.clone(),
+                        source: Some(source),
+                    }
+                })?;
+                crate::cassette::Store::new(config, &parsed)?
+            }
+            None => None,
+        };
 
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -286,6 +337,8 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 stream_idle_timeout: self.stream_idle_timeout,
                 headers,
+                #[cfg(feature = "cassettes")]
+                cassettes,
             }),
             options: Arc::new(RequestOptions::default()),
         })
@@ -585,15 +638,7 @@ impl Client {
         let mut retries = 0;
         loop {
             let attempt = async {
-                let mut request = self
-                    .inner
-                    .http
-                    .request(prepared.method.clone(), prepared.url.clone())
-                    .headers(prepared.headers.clone());
-                if let Some(body) = &prepared.body {
-                    request = request.body(body.clone());
-                }
-                let response = request.send().await.map_err(Error::from_reqwest)?;
+                let response = self.send(prepared).await?;
                 let status = response.status();
                 if !status.is_success() {
                     let headers = response.headers().clone();
@@ -620,6 +665,37 @@ impl Client {
             }
             retries += 1;
         }
+    }
+}
+
+impl Client {
+    /// The transport seam: one attempt at `prepared`, up to the response
+    /// headers. Record and replay plug in here, so everything after it
+    /// (status handling, retries, decoding, streams, timeouts) runs as live.
+    async fn send(&self, prepared: &Prepared) -> Result<reqwest::Response> {
+        #[cfg(feature = "cassettes")]
+        if let Some(cassettes) = &self.inner.cassettes {
+            let outgoing = crate::cassette::Outgoing {
+                method: &prepared.method,
+                url: &prepared.url,
+                headers: &prepared.headers,
+                body: prepared.body.as_deref(),
+            };
+            return cassettes.send(outgoing, || self.send_live(prepared)).await;
+        }
+        self.send_live(prepared).await
+    }
+
+    async fn send_live(&self, prepared: &Prepared) -> Result<reqwest::Response> {
+        let mut request = self
+            .inner
+            .http
+            .request(prepared.method.clone(), prepared.url.clone())
+            .headers(prepared.headers.clone());
+        if let Some(body) = &prepared.body {
+            request = request.body(body.clone());
+        }
+        request.send().await.map_err(Error::from_reqwest)
     }
 }
 

@@ -92,6 +92,15 @@ pub enum ConfigError {
     // In an `Arc` so that the error, like the options holding it, can be cloned.
     #[error("could not create the HTTP client")]
     HttpClient(#[source] Arc<reqwest::Error>),
+    /// An environment variable the client reads holds a value it cannot use
+    /// (`CHAT_API_CASSETTES=sometimes`).
+    #[error("environment variable {name}: {problem}")]
+    InvalidEnvironment {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong with its value.
+        problem: String,
+    },
 }
 
 /// The base URL requests go to, trimmed and without a trailing `/`, or why it cannot be one.

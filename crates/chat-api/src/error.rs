@@ -135,6 +135,12 @@ pub enum Error {
     // Boxed: a whole conversation would make every `Result<T, Error>` large.
     #[error("the model was still calling tools after {} rounds (the toolbox's `max_rounds`)", .0.rounds)]
     ToolRounds(Box<crate::ToolRun>),
+    /// Record and replay could not answer: no recording matches the request
+    /// (with the nearest one and the difference), or a cassette file could
+    /// not be read or written.
+    #[cfg(feature = "cassettes")]
+    #[error(transparent)]
+    Cassette(Box<crate::cassette::CassetteError>),
 }
 
 /// An error reported by the server.
@@ -327,6 +333,8 @@ impl Error {
             | Error::Incomplete { .. }
             | Error::InvalidRequest { .. }
             | Error::ToolRounds(_) => false,
+            #[cfg(feature = "cassettes")]
+            Error::Cassette(_) => false,
         }
     }
 
@@ -390,6 +398,13 @@ impl Error {
         // Trailing garbage after a valid document is an error too.
         de.end().map_err(|e| to_error(".".to_owned(), e))?;
         Ok(value)
+    }
+}
+
+#[cfg(feature = "cassettes")]
+impl From<crate::cassette::CassetteError> for Error {
+    fn from(e: crate::cassette::CassetteError) -> Self {
+        Error::Cassette(Box::new(e))
     }
 }
 

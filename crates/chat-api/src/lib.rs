@@ -24,6 +24,8 @@
 #[doc(hidden)]
 pub mod __private;
 mod accumulate;
+#[cfg(feature = "cassettes")]
+pub mod cassette;
 mod chat_stream;
 mod client;
 mod config;

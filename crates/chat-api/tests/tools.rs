@@ -1,12 +1,12 @@
 //! The toolbox (dispatch, outputs, errors fed back to the model) and
 //! `Client::run_tools` against a local scripted server.
 //!
-//! The server is the approach of `client_runtime.rs`, cut down: it listens
-//! on 127.0.0.1:0 only, serves one request per connection, accepts a bounded
-//! number of connections, and records every request body so tests assert on
-//! what the client sent, never on timing.
+//! The server (`support/`) listens on 127.0.0.1:0 only and records every
+//! request body, so tests assert on what the client sent, never on timing.
 
-use std::sync::{Arc, Mutex};
+mod support;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use chat_api::types::{
@@ -14,9 +14,8 @@ use chat_api::types::{
 };
 use chat_api::{Client, Error, Json, Tool, ToolOutput, ToolResult, Toolbox, ToolboxError};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use serde_json::json;
+use support::{Server, answer, tool_calls};
 
 // ------------------------------------------------------------------- tools
 
@@ -281,124 +280,6 @@ impl ExpectError for ToolResult {
         assert!(self.is_error(), "expected an error, got {self:?}");
         self.into_string()
     }
-}
-
-// ------------------------------------------------------------------ server
-
-const MAX_CONNECTIONS: usize = 16;
-const MAX_HEAD: usize = 64 * 1024;
-
-struct Server {
-    base_url: String,
-    bodies: Arc<Mutex<Vec<Value>>>,
-}
-
-impl Server {
-    /// Answers each chat completion with `script(n)`, `n` being the 0-based request number.
-    async fn start(script: impl Fn(usize) -> Value + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("local addr");
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&bodies);
-        let script = Arc::new(script);
-        tokio::spawn(async move {
-            for _ in 0..MAX_CONNECTIONS {
-                let Ok((socket, _)) = listener.accept().await else {
-                    return;
-                };
-                let recorded = Arc::clone(&recorded);
-                let script = Arc::clone(&script);
-                tokio::spawn(async move {
-                    let _ = serve_one(socket, &recorded, script.as_ref()).await;
-                });
-            }
-        });
-        Server {
-            base_url: format!("http://{addr}/v1"),
-            bodies,
-        }
-    }
-
-    fn client(&self) -> Client {
-        Client::builder()
-            .base_url(&self.base_url)
-            .max_retries(0)
-            .build()
-            .expect("client")
-    }
-
-    fn bodies(&self) -> Vec<Value> {
-        self.bodies.lock().unwrap().clone()
-    }
-}
-
-async fn serve_one(
-    mut socket: TcpStream,
-    recorded: &Mutex<Vec<Value>>,
-    script: &(dyn Fn(usize) -> Value + Send + Sync),
-) -> std::io::Result<()> {
-    let mut buf = Vec::new();
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let mut chunk = [0u8; 4096];
-        let n = socket.read(&mut chunk).await?;
-        if n == 0 || buf.len() > MAX_HEAD {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let mut body = buf[head_end..].to_vec();
-    while body.len() < length.min(1 << 20) {
-        let mut chunk = [0u8; 4096];
-        let n = socket.read(&mut chunk).await?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    let n = {
-        let mut all = recorded.lock().unwrap();
-        all.push(serde_json::from_slice(&body).unwrap_or(Value::Null));
-        all.len() - 1
-    };
-    let reply = script(n).to_string();
-    let out = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
-        reply.len()
-    );
-    socket.write_all(out.as_bytes()).await?;
-    socket.shutdown().await
-}
-
-/// A completion whose first choice calls `calls` (id, name, arguments).
-fn tool_calls(calls: &[(&str, &str, &str)]) -> Value {
-    let calls: Vec<Value> = calls
-        .iter()
-        .map(|(id, name, arguments)| {
-            json!({"id": id, "type": "function", "function": {"name": name, "arguments": arguments}})
-        })
-        .collect();
-    json!({
-        "id": "chatcmpl-tools", "object": "chat.completion", "created": 0, "model": "test",
-        "choices": [{"index": 0, "finish_reason": "tool_calls",
-            "message": {"role": "assistant", "content": null, "refusal": null, "tool_calls": calls}}]
-    })
-}
-
-fn answer(text: &str) -> Value {
-    json!({
-        "id": "chatcmpl-answer", "object": "chat.completion", "created": 0, "model": "test",
-        "choices": [{"index": 0, "finish_reason": "stop",
-            "message": {"role": "assistant", "content": text, "refusal": null}}]
-    })
 }
 
 fn request(text: &str) -> CreateChatCompletionRequest {

@@ -1,0 +1,188 @@
+//! A local scripted chat-completions server for the integration tests.
+//!
+//! It listens on 127.0.0.1:0 only, serves one request per connection
+//! (`connection: close`), accepts a bounded number of connections, and keeps
+//! every request body, so tests assert on what the client sent, never on
+//! timing. (`client_runtime.rs` has its own, fault-injecting server.)
+
+// Each test target uses a part of this module.
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chat_api::Client;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const MAX_CONNECTIONS: usize = 16;
+const MAX_HEAD: usize = 64 * 1024;
+
+/// What the server answers one request with.
+pub enum Reply {
+    /// A JSON body with this status.
+    Json(u16, Value),
+    /// An event stream, each string one HTTP chunk, written apart from the others.
+    Sse(Vec<String>),
+}
+
+impl From<Value> for Reply {
+    fn from(body: Value) -> Self {
+        Reply::Json(200, body)
+    }
+}
+
+type Script = dyn Fn(usize) -> Reply + Send + Sync;
+
+pub struct Server {
+    pub base_url: String,
+    bodies: Arc<Mutex<Vec<Value>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Answers request `n` (0-based) with `script(n)`.
+    pub async fn start<R: Into<Reply>>(
+        script: impl Fn(usize) -> R + Send + Sync + 'static,
+    ) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&bodies);
+        let script: Arc<Script> = Arc::new(move |n| script(n).into());
+        let accept = tokio::spawn(async move {
+            for _ in 0..MAX_CONNECTIONS {
+                let Ok((socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let recorded = Arc::clone(&recorded);
+                let script = Arc::clone(&script);
+                tokio::spawn(async move {
+                    let _ = serve_one(socket, &recorded, script.as_ref()).await;
+                });
+            }
+        });
+        Server {
+            base_url: format!("http://{addr}/v1"),
+            bodies,
+            accept,
+        }
+    }
+
+    /// A client for this server, without retries.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .base_url(&self.base_url)
+            .max_retries(0)
+            .build()
+            .expect("client")
+    }
+
+    /// The JSON bodies received so far (`null` for none).
+    pub fn bodies(&self) -> Vec<Value> {
+        self.bodies.lock().unwrap().clone()
+    }
+
+    /// How many requests reached the server.
+    pub fn request_count(&self) -> usize {
+        self.bodies.lock().unwrap().len()
+    }
+
+    /// Stops listening, so a request that reaches the network fails from
+    /// now on; returns the base URL it had.
+    pub async fn stop(self) -> String {
+        self.accept.abort();
+        let _ = self.accept.await;
+        self.base_url
+    }
+}
+
+async fn serve_one(
+    mut socket: TcpStream,
+    recorded: &Mutex<Vec<Value>>,
+    script: &Script,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 || buf.len() > MAX_HEAD {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < length.min(1 << 20) {
+        let mut chunk = [0u8; 4096];
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    let n = {
+        let mut all = recorded.lock().unwrap();
+        all.push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+        all.len() - 1
+    };
+    match script(n) {
+        Reply::Json(status, value) => {
+            let body = value.to_string();
+            // The cookie stands for a response header no recording may keep.
+            let out = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-request-id: req_{n}\r\nset-cookie: session=cookie-secret\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(out.as_bytes()).await?;
+        }
+        Reply::Sse(chunks) => {
+            socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nx-request-id: req_stream\r\nconnection: close\r\n\r\n")
+                .await?;
+            for chunk in chunks {
+                socket
+                    .write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes())
+                    .await?;
+                socket.flush().await?;
+                // Separate reads on the client side, so boundaries are real.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            socket.write_all(b"0\r\n\r\n").await?;
+        }
+    }
+    socket.shutdown().await
+}
+
+/// A completion whose first choice calls `calls` (id, name, arguments).
+pub fn tool_calls(calls: &[(&str, &str, &str)]) -> Value {
+    let calls: Vec<Value> = calls
+        .iter()
+        .map(|(id, name, arguments)| {
+            json!({"id": id, "type": "function", "function": {"name": name, "arguments": arguments}})
+        })
+        .collect();
+    json!({
+        "id": "chatcmpl-tools", "object": "chat.completion", "created": 0, "model": "test",
+        "choices": [{"index": 0, "finish_reason": "tool_calls",
+            "message": {"role": "assistant", "content": null, "refusal": null, "tool_calls": calls}}]
+    })
+}
+
+/// A completion whose first choice answers `text`.
+pub fn answer(text: &str) -> Value {
+    json!({
+        "id": "chatcmpl-answer", "object": "chat.completion", "created": 0, "model": "test",
+        "choices": [{"index": 0, "finish_reason": "stop",
+            "message": {"role": "assistant", "content": text, "refusal": null}}]
+    })
+}
