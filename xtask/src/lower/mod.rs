@@ -4,9 +4,9 @@
 //! enums or aliases, how unions are represented, what inline schemas are
 //! called. Errors name the JSON pointer of the offending spec node.
 //!
-//! One concern per file, as in typify: [`refs`] (`$ref` and nullability),
-//! [`convert`] (what a schema becomes), [`structs`] (objects and `allOf`),
-//! [`unions`], [`enums`], [`operations`].
+//! One concern per file, as in typify: `refs` (`$ref` and nullability),
+//! `convert` (what a schema becomes), `structs` (objects and `allOf`),
+//! `unions`, `enums`, `operations`.
 
 mod convert;
 mod enums;
@@ -294,13 +294,6 @@ fn option(ty: Ty) -> Ty {
     match ty {
         Ty::Option(_) => ty,
         ty => Ty::Option(Box::new(ty)),
-    }
-}
-
-fn fallback_name(fallback: Fallback) -> &'static str {
-    match fallback {
-        Fallback::Unknown => "Unknown",
-        Fallback::Other => "Other",
     }
 }
 
