@@ -20,7 +20,10 @@ where
 #[test]
 fn content_parts_write_their_tags_and_nothing_else() {
     let cases = [
-        (ContentPart::text("hi"), json!({"type": "text", "text": "hi"})),
+        (
+            ContentPart::text("hi"),
+            json!({"type": "text", "text": "hi"}),
+        ),
         (
             ContentPart::image_url("https://example.com/a.png"),
             json!({"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}),
