@@ -250,7 +250,7 @@ fn reply(body: &Value) -> Reply {
             "type": "function",
             "function": {
                 "name": tool["function"]["name"],
-                "arguments": example(&tool["function"]["parameters"], &tool["function"]["parameters"]).to_string(),
+                "arguments": example(&tool["function"]["parameters"], &tool["function"]["parameters"], "").to_string(),
             },
         });
         return Reply {
@@ -261,7 +261,7 @@ fn reply(body: &Value) -> Reply {
     let format = &body["response_format"];
     if format["type"] == "json_schema" {
         let schema = &format["json_schema"]["schema"];
-        return text(example(schema, schema).to_string());
+        return text(example(schema, schema, "").to_string());
     }
     let said = messages
         .iter()
@@ -326,8 +326,9 @@ fn text(content: String) -> Reply {
     }
 }
 
-/// A value valid for `schema`, resolving `$ref`s against `root`.
-fn example(schema: &Value, root: &Value) -> Value {
+/// A value valid for `schema` (the property `name`, or the root for `""`),
+/// resolving `$ref`s against `root`.
+fn example(schema: &Value, root: &Value, name: &str) -> Value {
     if let Some(pointer) = schema["$ref"].as_str() {
         let target = pointer
             .strip_prefix('#')
@@ -347,7 +348,7 @@ fn example(schema: &Value, root: &Value) -> Value {
         return value.clone();
     }
     if let Some(first) = schema["anyOf"].as_array().and_then(|v| v.first()) {
-        return example(first, root);
+        return example(first, root, name);
     }
     let r#type = match &schema["type"] {
         Value::Array(types) => types
@@ -358,18 +359,20 @@ fn example(schema: &Value, root: &Value) -> Value {
         other => other.clone(),
     };
     match r#type.as_str().unwrap_or("object") {
-        "string" => json!("Paris"),
+        // Cities make a weather tool's call read naturally.
+        "string" if name == "city" || name == "location" => json!("Paris"),
+        "string" => json!(format!("sample {name}")),
         "integer" => json!(42),
         "number" => json!(21.5),
         "boolean" => json!(true),
         "null" => Value::Null,
-        "array" => json!([example(&schema["items"], root)]),
+        "array" => json!([example(&schema["items"], root, name)]),
         _ => Value::Object(
             schema["properties"]
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(name, property)| (name.clone(), example(property, root)))
+                .map(|(name, property)| (name.clone(), example(property, root, name)))
                 .collect(),
         ),
     }
