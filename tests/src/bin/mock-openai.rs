@@ -27,6 +27,8 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 const STORED: usize = 5;
+/// How deep a made-up value nests before recursion stops.
+const MAX_DEPTH: usize = 4;
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 fn main() {
@@ -245,12 +247,14 @@ fn reply(body: &Value) -> Reply {
             .iter()
             .find(|t| named.is_none_or(|name| t["function"]["name"] == name))
             .unwrap_or(&tools[0]);
+        let parameters = &tool["function"]["parameters"];
+        let arguments = example(parameters, parameters, "", 0).to_string();
         let call = json!({
             "id": format!("call_mock_{}", NEXT_ID.fetch_add(1, Ordering::Relaxed)),
             "type": "function",
             "function": {
                 "name": tool["function"]["name"],
-                "arguments": example(&tool["function"]["parameters"], &tool["function"]["parameters"], "").to_string(),
+                "arguments": arguments,
             },
         });
         return Reply {
@@ -261,7 +265,7 @@ fn reply(body: &Value) -> Reply {
     let format = &body["response_format"];
     if format["type"] == "json_schema" {
         let schema = &format["json_schema"]["schema"];
-        return text(example(schema, schema, "").to_string());
+        return text(example(schema, schema, "", 0).to_string());
     }
     let said = messages
         .iter()
@@ -328,17 +332,17 @@ fn text(content: String) -> Reply {
 
 /// A value valid for `schema` (the property `name`, or the root for `""`),
 /// resolving `$ref`s against `root`.
-fn example(schema: &Value, root: &Value, name: &str) -> Value {
+fn example(schema: &Value, root: &Value, name: &str, depth: usize) -> Value {
     if let Some(pointer) = schema["$ref"].as_str() {
         let target = pointer
             .strip_prefix('#')
             .and_then(|p| root.pointer(p))
             .unwrap_or(&Value::Null);
-        // A recursive type: stop at the first level rather than recurse forever.
-        return if std::ptr::eq(target, schema) {
+        // A recursive type ends in `null` (or an empty list) a few levels down.
+        return if depth > MAX_DEPTH {
             Value::Null
         } else {
-            example(target, root)
+            example(target, root, name, depth + 1)
         };
     }
     if let Some(first) = schema["enum"].as_array().and_then(|v| v.first()) {
@@ -348,7 +352,7 @@ fn example(schema: &Value, root: &Value, name: &str) -> Value {
         return value.clone();
     }
     if let Some(first) = schema["anyOf"].as_array().and_then(|v| v.first()) {
-        return example(first, root, name);
+        return example(first, root, name, depth);
     }
     let r#type = match &schema["type"] {
         Value::Array(types) => types
@@ -366,13 +370,19 @@ fn example(schema: &Value, root: &Value, name: &str) -> Value {
         "number" => json!(21.5),
         "boolean" => json!(true),
         "null" => Value::Null,
-        "array" => json!([example(&schema["items"], root, name)]),
+        "array" => {
+            if depth > MAX_DEPTH {
+                json!([])
+            } else {
+                json!([example(&schema["items"], root, name, depth + 1)])
+            }
+        }
         _ => Value::Object(
             schema["properties"]
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(name, property)| (name.clone(), example(property, root, name)))
+                .map(|(name, property)| (name.clone(), example(property, root, name, depth)))
                 .collect(),
         ),
     }
