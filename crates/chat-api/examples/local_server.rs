@@ -49,11 +49,7 @@ async fn run() -> chat_api::Result<()> {
         )
     };
     let completion = client.create_chat_completion(&request).await?;
-    let answer = completion
-        .choices
-        .first()
-        .and_then(|choice| choice.message.content.as_deref())
-        .unwrap_or("(no text in the answer)");
+    let answer = completion.content().unwrap_or("(no text in the answer)");
     println!("{}: {answer}", completion.model);
     Ok(())
 }

@@ -51,11 +51,7 @@ async fn run() -> chat_api::Result<()> {
     while let Some(completion) = all.next().await {
         let completion = completion?;
         count += 1;
-        let answer = completion
-            .choices
-            .first()
-            .and_then(|c| c.message.content.as_deref())
-            .unwrap_or("");
+        let answer = completion.content().unwrap_or("");
         println!("{} {}: {answer}", completion.id, completion.model);
     }
     println!("[{count} stored completions]");
