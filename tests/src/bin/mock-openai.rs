@@ -512,3 +512,68 @@ fn list(query: &[(String, String)]) -> Answer {
         }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn made_up_values_follow_the_schema_and_stop_recursing() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "unit": {"anyOf": [{"type": "string", "enum": ["celsius", "fahrenheit"]}, {"type": "null"}]},
+                "children": {"type": "array", "items": {"$ref": "#"}},
+            },
+        });
+        let value = example(&schema, &schema, "", 0);
+        assert_eq!(value["city"], "Paris");
+        assert_eq!(value["unit"], "celsius");
+        let mut depth = 0;
+        let mut node = &value;
+        while let Some(child) = node["children"].get(0) {
+            node = child;
+            depth += 1;
+        }
+        assert!(depth <= MAX_DEPTH + 1, "recursion went {depth} levels deep");
+    }
+
+    #[test]
+    fn stored_completions_page_after_the_last_id() {
+        let query = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let Answer::Json(_, first) = list(&query(&[("limit", "2")])) else {
+            panic!("a list is JSON")
+        };
+        assert_eq!(first["last_id"], "chatcmpl-stored-2");
+        assert_eq!(first["has_more"], true);
+        let Answer::Json(_, last) = list(&query(&[("limit", "2"), ("after", "chatcmpl-stored-4")]))
+        else {
+            panic!("a list is JSON")
+        };
+        assert_eq!(last["data"].as_array().map(Vec::len), Some(1));
+        assert_eq!(last["has_more"], false);
+    }
+
+    #[test]
+    fn tool_results_end_the_loop_and_tools_get_called() {
+        let tools = json!([{"type": "function", "function": {"name": "get_weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]);
+        let call = reply(&json!({"messages": [{"role": "user", "content": "hi"}], "tools": tools}));
+        assert_eq!(
+            call.tool_calls[0]["function"]["arguments"],
+            r#"{"city":"Paris"}"#
+        );
+        let answer = reply(&json!({"tools": tools, "messages": [
+            {"role": "user", "content": "hi"},
+            {"role": "tool", "tool_call_id": "call_1", "content": "18°C"},
+        ]}));
+        assert!(answer.tool_calls.is_empty());
+        assert_eq!(answer.content.as_deref(), Some("The tools answered: 18°C."));
+    }
+}
