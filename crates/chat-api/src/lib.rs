@@ -28,7 +28,9 @@ mod accumulate;
 pub mod cassette;
 mod chat_stream;
 mod client;
+mod completion_request;
 mod config;
+mod content_part;
 mod deserialize;
 mod error;
 // Generated code is formatted by prettyplease in `cargo xtask codegen`;
@@ -44,16 +46,19 @@ mod request;
 mod retry;
 pub mod sse;
 pub mod strict;
+mod tool_choice;
 mod toolbox;
 
 pub use accumulate::ChatCompletionAccumulator;
 pub use chat_stream::{ChatCompletionStream, ChatEvent, ChatEvents, ToolCallDone};
 pub use client::{Client, ClientBuilder, Response};
 pub use config::{ConfigError, Secret};
+pub use content_part::ContentPart;
 pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};
+pub use tool_choice::ToolChoice;
 /// Inference markers of [`HandlerReturn`]; not named by users.
 #[doc(hidden)]
 pub use toolbox::marker as __tool_marker;

@@ -189,6 +189,22 @@ impl ChatCompletionMessageToolCall {
 }
 
 impl CreateChatCompletionResponse {
+    /// The text of the first choice's message, if it has any: `None` for a
+    /// reply that only calls tools or refuses, or that has no choice at all.
+    ///
+    /// ```
+    /// use chat_api::types::CreateChatCompletionResponse;
+    ///
+    /// let completion: CreateChatCompletionResponse = serde_json::from_value(serde_json::json!({
+    ///     "choices": [{"index": 0, "finish_reason": "stop",
+    ///                  "message": {"role": "assistant", "content": "Hi!"}}],
+    /// })).unwrap();
+    /// assert_eq!(completion.content(), Some("Hi!"));
+    /// ```
+    pub fn content(&self) -> Option<&str> {
+        self.choices.first()?.message.content.as_deref()
+    }
+
     /// The first choice's content as a `T`, for a request made with
     /// [`response_format::<T>()`](crate::response_format).
     ///
