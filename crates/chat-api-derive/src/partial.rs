@@ -40,9 +40,7 @@ pub fn expand(node: &DeriveInput, input: &Input) -> TokenStream {
                     quote!(<#inner as ::chat_api::__derive::Partial>::Partial),
                     quote!(<#inner as ::chat_api::__derive::Partial>::from_partial(value)),
                 ),
-                (false, _) if *style == Style::Named => {
-                    companion(node, input, &generics, fields)
-                }
+                (false, _) if *style == Style::Named => companion(node, input, &generics, fields),
                 _ => complete(),
             }
         }

@@ -229,9 +229,10 @@ impl ChatCompletionStream {
         parse_partial::<T>(self.content_so_far(choice))
     }
 
-    /// Reads chunks until the typed partial form of choice 0's content
-    /// changes and returns it: a `response_format::<T>()` stream's object as
-    /// it is being written, only ever growing. `None` at the end of the
+    /// Reads chunks until the JSON settled in choice 0's content changes and
+    /// returns its typed partial form: a `response_format::<T>()` stream's
+    /// object as it is being written, only ever growing. (A string being
+    /// closed is a change, so two partials in a row can be equal.) `None` at the end of the
     /// stream; the complete, validated `T` then comes from
     /// `final_completion()?.parse::<T>()`. A stream error ends it as it ends
     /// the stream; content that cannot become `T` is an

@@ -142,12 +142,10 @@ impl PartialError {
 
     fn rooted(self) -> Self {
         match self {
-            PartialError::Mismatch { path, message } if path.is_empty() => {
-                PartialError::Mismatch {
-                    path: ".".to_owned(),
-                    message,
-                }
-            }
+            PartialError::Mismatch { path, message } if path.is_empty() => PartialError::Mismatch {
+                path: ".".to_owned(),
+                message,
+            },
             other => other,
         }
     }
@@ -209,7 +207,10 @@ impl<'a> PartialValue<'a> {
 
     /// The member `key` of an object as `T`'s partial form: `None` until it
     /// starts. Used by the derive for each field.
-    pub fn field<T: Partial + ?Sized>(&self, key: &str) -> Result<Option<T::Partial>, PartialError> {
+    pub fn field<T: Partial + ?Sized>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T::Partial>, PartialError> {
         self.object()?;
         match self.get(key) {
             None => Ok(None),
@@ -389,7 +390,10 @@ mod tests {
             parse_partial::<Vec<String>>(r#"["a", "b"#).unwrap(),
             Some(vec!["a".to_owned(), "b".to_owned()])
         );
-        assert_eq!(parse_partial::<Vec<char>>(r#"["a", "b"#).unwrap(), Some(vec!['a']));
+        assert_eq!(
+            parse_partial::<Vec<char>>(r#"["a", "b"#).unwrap(),
+            Some(vec!['a'])
+        );
         assert_eq!(parse_partial::<Option<String>>("nul").unwrap(), None);
         assert_eq!(parse_partial::<Option<String>>("null").unwrap(), None);
     }
