@@ -4,7 +4,8 @@
 //! value for enums.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::DeriveInput;
 
 use crate::ast::{Data, Field, Input, Style};
@@ -26,7 +27,8 @@ pub fn expand(node: &DeriveInput, input: &Input) -> TokenStream {
             .push(syn::parse_quote!(::chat_api::__derive::Partial));
     }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let (companion, partial_ty, body) = match &input.data {
+    // `whole`: the value is read whole, once complete.
+    let (companion, partial_ty, body, whole) = match &input.data {
         Data::Struct(style, fields) => {
             let transparent =
                 input.attrs.transparent || *style == Style::Newtype || input.attrs.from.is_some();
@@ -39,13 +41,26 @@ pub fn expand(node: &DeriveInput, input: &Input) -> TokenStream {
                     TokenStream::new(),
                     quote!(<#inner as ::chat_api::__derive::Partial>::Partial),
                     quote!(<#inner as ::chat_api::__derive::Partial>::from_partial(value)),
+                    false,
                 ),
-                (false, _) if *style == Style::Named => companion(node, input, &generics, fields),
+                (false, _) if *style == Style::Named => {
+                    let (companion, ty, body) = companion(node, input, &generics, fields);
+                    (companion, ty, body, false)
+                }
                 _ => complete(),
             }
         }
         Data::Enum(_) => complete(),
     };
+    // A type read whole needs `Deserialize`; without it there is no impl
+    // (the `for<'__p>` keeps the bound from being a hard error).
+    let mut where_clause = where_clause.cloned();
+    if whole {
+        where_clause
+            .get_or_insert_with(|| syn::parse_quote!(where))
+            .predicates
+            .push(syn::parse_quote!(for<'__p> #ident #ty_generics: ::chat_api::__derive::serde::de::DeserializeOwned));
+    }
     quote! {
         #companion
         #[automatically_derived]
@@ -64,11 +79,12 @@ pub fn expand(node: &DeriveInput, input: &Input) -> TokenStream {
 }
 
 /// Enums (and shapes without fields to follow) appear once complete.
-fn complete() -> (TokenStream, TokenStream, TokenStream) {
+fn complete() -> (TokenStream, TokenStream, TokenStream, bool) {
     (
         TokenStream::new(),
         quote!(Self),
         quote!(value.complete::<Self>()),
+        true,
     )
 }
 
@@ -100,25 +116,33 @@ fn companion(
         let fvis = &f.original.vis;
         let ty = f.ty;
         let doc = format!("`{}` as far as it has streamed.", f.name);
+        let partial_ty = quote_spanned!(ty.span()=> <#ty as ::chat_api::__derive::Partial>::Partial);
         quote! {
             #[doc = #doc]
-            #fvis #name: ::core::option::Option<<#ty as ::chat_api::__derive::Partial>::Partial>,
+            #fvis #name: ::core::option::Option<#partial_ty>,
         }
     });
+    // Spanned on the field's type, so a type without `Partial` is reported there.
     let reads = kept.iter().map(|f| {
         let name = &f.original.ident;
         let ty = f.ty;
         let key = &f.name;
-        if f.attrs.flatten.is_some() {
-            quote!(#name: value.flatten::<#ty>()?,)
+        let read = if f.attrs.flatten.is_some() {
+            quote_spanned!(ty.span()=> ::chat_api::__derive::PartialValue::flatten::<#ty>(&value))
         } else {
-            quote!(#name: value.field::<#ty>(#key)?,)
-        }
+            quote_spanned!(ty.span()=> ::chat_api::__derive::PartialValue::field::<#ty>(&value, #key))
+        };
+        quote!(#name: #read?,)
     });
-    // Each impl holds when every field's partial form has the trait; the
-    // `for<'__p>` keeps a bound on a concrete type from being a hard error.
+    // Each impl holds when every field's partial form has the trait. A
+    // field that names the struct itself (a recursive type) is left out:
+    // its bound would be a cycle the compiler cannot close; its partial form
+    // has the trait exactly when the other fields' do. The `for<'__p>` keeps
+    // a bound on a concrete type from being a hard error.
+    let own = ident.to_string();
+    let recursive = |ty: &syn::Type| mentions(quote!(#ty), &own);
     let bounds = |tr: TokenStream| {
-        let preds = kept.iter().map(|f| {
+        let preds = kept.iter().filter(|f| !recursive(f.ty)).map(|f| {
             let ty = f.ty;
             quote!(for<'__p> <#ty as ::chat_api::__derive::Partial>::Partial: #tr,)
         });
@@ -181,4 +205,13 @@ fn companion(
         }))
     };
     (companion, quote!(#partial #ty_generics), body)
+}
+
+/// Whether `tokens` name the identifier `own`, at any depth.
+fn mentions(tokens: TokenStream, own: &str) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == own,
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), own),
+        _ => false,
+    })
 }

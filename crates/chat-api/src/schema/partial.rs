@@ -65,7 +65,7 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashSet, LinkedList, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, LinkedList, VecDeque};
 use std::hash::{BuildHasher, Hash};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -77,6 +77,12 @@ use crate::partial_json::{self, PartialJsonError, Step};
 
 /// A type with a form for its value while its JSON is still being written;
 /// see the [module docs](self). `#[derive(Tool)]` implements it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no partial form (`chat_api::schema::Partial`)",
+    label = "no `Partial` impl",
+    note = "derive `chat_api::Tool` on it (and `Deserialize`, for an enum), or give the field \
+            `#[tool(schema = Type)]`, which leaves it out of the partial type"
+)]
 pub trait Partial {
     /// The partial form (for a derived struct `T`, the generated `PartialT`).
     type Partial;
@@ -358,6 +364,24 @@ impl<T: DeserializeOwned + Eq + Hash, S: BuildHasher + Default> Partial for Hash
     }
 }
 
+/// Maps (outside strict mode) appear once complete.
+impl<K: DeserializeOwned + Eq + Hash, V: DeserializeOwned, S: BuildHasher + Default> Partial
+    for HashMap<K, V, S>
+{
+    type Partial = Self;
+    fn from_partial(value: PartialValue<'_>) -> Result<Option<Self>, PartialError> {
+        value.complete()
+    }
+}
+
+/// Like `HashMap`.
+impl<K: DeserializeOwned + Ord, V: DeserializeOwned> Partial for BTreeMap<K, V> {
+    type Partial = Self;
+    fn from_partial(value: PartialValue<'_>) -> Result<Option<Self>, PartialError> {
+        value.complete()
+    }
+}
+
 /// Like `HashSet`.
 impl<T: DeserializeOwned + Ord> Partial for BTreeSet<T> {
     type Partial = Self;
@@ -368,11 +392,11 @@ impl<T: DeserializeOwned + Ord> Partial for BTreeSet<T> {
 
 macro_rules! transparent {
     ($($ty:ident),*) => {$(
-        /// The partial form of the inner type.
+        /// The inner type's partial form, boxed: a recursive type stays finite.
         impl<T: Partial + ?Sized> Partial for $ty<T> {
-            type Partial = T::Partial;
-            fn from_partial(value: PartialValue<'_>) -> Result<Option<T::Partial>, PartialError> {
-                T::from_partial(value)
+            type Partial = Box<T::Partial>;
+            fn from_partial(value: PartialValue<'_>) -> Result<Option<Self::Partial>, PartialError> {
+                Ok(T::from_partial(value)?.map(Box::new))
             }
         }
     )*};
