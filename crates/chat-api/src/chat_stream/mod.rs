@@ -280,7 +280,7 @@ impl ChatCompletionStream {
             }
             let settled = match crate::partial_json::parse_open(text) {
                 Ok(settled) => settled,
-                Err(e) => return Some(Err(partial_error(PartialError::Json(e)))),
+                Err(e) => return Some(Err(PartialError::Json(e).into())),
             };
             self.partial_seen.0 = text.len();
             let Some((value, open)) = settled else {
@@ -299,7 +299,7 @@ impl ChatCompletionStream {
             match typed {
                 Ok(Some(partial)) => return Some(Ok(partial)),
                 Ok(None) => {}
-                Err(e) => return Some(Err(partial_error(e))),
+                Err(e) => return Some(Err(e.into())),
             }
         }
     }
@@ -420,10 +420,6 @@ impl Stream for ChatCompletionStream {
             },
         }
     }
-}
-
-fn partial_error(error: PartialError) -> Error {
-    Error::Parse(crate::ParseError::Partial(error))
 }
 
 fn stream_error(message: &str) -> Error {

@@ -53,7 +53,7 @@
 //!
 //! A partial value is not the type itself:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0308
 //! # use chat_api::Tool;
 //! # use serde::Deserialize;
 //! /// A person.
