@@ -5,8 +5,8 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
 use syn::DeriveInput;
+use syn::spanned::Spanned;
 
 use crate::ast::{Data, Field, Input, Style};
 
@@ -116,7 +116,8 @@ fn companion(
         let fvis = &f.original.vis;
         let ty = f.ty;
         let doc = format!("`{}` as far as it has streamed.", f.name);
-        let partial_ty = quote_spanned!(ty.span()=> <#ty as ::chat_api::__derive::Partial>::Partial);
+        let partial_ty =
+            quote_spanned!(ty.span()=> <#ty as ::chat_api::__derive::Partial>::Partial);
         quote! {
             #[doc = #doc]
             #fvis #name: ::core::option::Option<#partial_ty>,

@@ -48,14 +48,16 @@ pub(crate) enum Step {
     Index(usize),
 }
 
+/// A settled value, and the path to what is still being written in it
+/// (`None`: it is complete); see [`parse_open`].
+pub(crate) type Settled = (Value, Option<Vec<Step>>);
+
 /// Like [`parse`], with where the text was cut off: `None` if the value is
 /// complete, else the steps from the root to the innermost value still being
 /// written (every value on that path is incomplete, every other one is
 /// complete). Typed partials need it: a cut-off string such as `"low"` may
 /// still become `"lowest"`, so an enum read from it would be a guess.
-pub(crate) fn parse_open(
-    text: &str,
-) -> Result<Option<(Value, Option<Vec<Step>>)>, PartialJsonError> {
+pub(crate) fn parse_open(text: &str) -> Result<Option<Settled>, PartialJsonError> {
     let mut parser = Parser {
         text: text.as_bytes(),
         pos: 0,

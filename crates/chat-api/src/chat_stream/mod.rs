@@ -71,11 +71,8 @@ pub struct ChatCompletionStream {
     ended: bool,
     /// What [`next_partial`](Self::next_partial) last saw: the content
     /// length, and the settled value with its open path.
-    partial_seen: (usize, Option<Settled>),
+    partial_seen: (usize, Option<crate::partial_json::Settled>),
 }
-
-/// A value `partial_json` settled, and the path to what is still being written.
-type Settled = (serde_json::Value, Option<Vec<crate::partial_json::Step>>);
 
 impl ChatCompletionStream {
     /// Decodes a chat completion stream from the `text/event-stream` bytes in
