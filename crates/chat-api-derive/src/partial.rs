@@ -145,7 +145,7 @@ fn companion(
     let bounds = |tr: TokenStream| {
         let preds = kept.iter().filter(|f| !recursive(f.ty)).map(|f| {
             let ty = f.ty;
-            quote!(for<'__p> <#ty as ::chat_api::__derive::Partial>::Partial: #tr,)
+            quote_spanned!(ty.span()=> for<'__p> <#ty as ::chat_api::__derive::Partial>::Partial: #tr,)
         });
         let existing = where_clause.map(|w| {
             let p = &w.predicates;
