@@ -123,17 +123,22 @@ fn companion(
             #fvis #name: ::core::option::Option<#partial_ty>,
         }
     });
-    // Spanned on the field's type, so a type without `Partial` is reported there.
+    // The function is spanned on the field's type, so a type without
+    // `Partial` is reported there; `value` keeps the macro's own hygiene (a
+    // user span may come from a `macro_rules!` expansion, where it would not
+    // resolve).
     let reads = kept.iter().map(|f| {
         let name = &f.original.ident;
         let ty = f.ty;
         let key = &f.name;
-        let read = if f.attrs.flatten.is_some() {
-            quote_spanned!(ty.span()=> ::chat_api::__derive::PartialValue::flatten::<#ty>(&value))
+        if f.attrs.flatten.is_some() {
+            let read =
+                quote_spanned!(ty.span()=> ::chat_api::__derive::PartialValue::flatten::<#ty>);
+            quote!(#name: #read(&value)?,)
         } else {
-            quote_spanned!(ty.span()=> ::chat_api::__derive::PartialValue::field::<#ty>(&value, #key))
-        };
-        quote!(#name: #read?,)
+            let read = quote_spanned!(ty.span()=> ::chat_api::__derive::PartialValue::field::<#ty>);
+            quote!(#name: #read(&value, #key)?,)
+        }
     });
     // Each impl holds when every field's partial form has the trait. A
     // field that names the struct itself (a recursive type) is left out:

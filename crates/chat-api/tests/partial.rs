@@ -258,3 +258,67 @@ async fn content_that_does_not_fit_is_a_parse_error_naming_the_path() {
         Err(PartialError::Json(_))
     ));
 }
+
+/// A recursive type: its partial form nests (boxed or in a `Vec`).
+#[expect(dead_code, reason = "only its partial form is read")]
+#[derive(Debug, Deserialize, Tool)]
+struct Tree {
+    label: String,
+    children: Vec<Tree>,
+    parent: Option<Box<Tree>>,
+}
+
+/// A generic type, and a newtype whose partial form is its inner type's.
+#[expect(dead_code, reason = "only its partial form is read")]
+#[derive(Debug, Deserialize, Tool)]
+struct Tagged<T> {
+    tag: Label,
+    item: T,
+}
+
+/// A label.
+#[expect(dead_code, reason = "only its partial form is read")]
+#[derive(Debug, Deserialize, Tool)]
+struct Label(String);
+
+/// An enum with no `Debug`, `Clone` or `PartialEq`.
+#[derive(Deserialize, Tool)]
+enum Bare {
+    A,
+}
+
+/// Holds a `Bare`: its partial form has no `Debug` either, but it builds.
+#[expect(dead_code, reason = "only its partial form is read")]
+#[derive(Deserialize, Tool)]
+struct HoldsBare {
+    bare: Bare,
+    count: u8,
+}
+
+#[test]
+fn recursive_generic_and_newtype_partials() {
+    let tree = parse_partial::<Tree>(
+        r#"{"label": "a", "children": [{"label": "b", "children": [], "parent": {"la"#,
+    )
+    .unwrap()
+    .unwrap();
+    let child = &tree.children.as_ref().unwrap()[0];
+    assert_eq!(child.label.as_deref(), Some("b"));
+    let parent: &PartialTree = child.parent.as_deref().unwrap();
+    assert_eq!(parent.label, None);
+    assert!(format!("{tree:?}").starts_with("PartialTree { label: Some(\"a\")"));
+
+    let tagged: PartialTagged<Vec<u16>> =
+        parse_partial::<Tagged<Vec<u16>>>(r#"{"tag": "ur", "item": [1, 2"#)
+            .unwrap()
+            .unwrap();
+    assert_eq!(tagged.tag.as_deref(), Some("ur")); // `Label`'s partial form is a `String`
+    assert_eq!(tagged.item, Some(vec![1]));
+    assert_eq!(tagged.clone(), tagged);
+
+    let bare = parse_partial::<HoldsBare>(r#"{"bare": "A", "count": 3}"#)
+        .unwrap()
+        .unwrap();
+    assert!(matches!(bare.bare, Some(Bare::A)));
+    assert_eq!(bare.count, Some(3));
+}
