@@ -74,6 +74,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::partial_json::{self, PartialJsonError, Step};
+use crate::strict::kind_of;
 
 /// A type with a form for its value while its JSON is still being written;
 /// see the [module docs](self). `#[derive(Tool)]` implements it.
@@ -235,20 +236,9 @@ impl<'a> PartialValue<'a> {
             Value::Object(_) => Ok(()),
             other => Err(PartialError::mismatch(format!(
                 "expected an object, found {}",
-                kind(other)
+                kind_of(other)
             ))),
         }
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -276,7 +266,7 @@ impl Partial for String {
             Value::String(s) => Ok(Some(s.clone())),
             other => Err(PartialError::mismatch(format!(
                 "expected a string, found {}",
-                kind(other)
+                kind_of(other)
             ))),
         }
     }
@@ -315,7 +305,7 @@ fn items<T: Partial + ?Sized>(value: PartialValue<'_>) -> Result<Vec<T::Partial>
     if !value.value.is_array() {
         return Err(PartialError::mismatch(format!(
             "expected an array, found {}",
-            kind(value.value)
+            kind_of(value.value)
         )));
     }
     let mut out = Vec::new();
