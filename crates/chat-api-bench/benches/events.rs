@@ -135,11 +135,7 @@ fn events(c: &mut Criterion) {
 
     let structured = structured_stream();
     let body = sse(&structured);
-    eprintln!(
-        "partial: {} chunks, {} bytes of content",
-        structured.len(),
-        structured.len() * 4
-    );
+    eprintln!("partial: {} chunks", structured.len());
     let mut group = c.benchmark_group("stream_partial");
     group.throughput(Throughput::Elements(structured.len() as u64));
     group.bench_function("decode_chunks", |b| {
