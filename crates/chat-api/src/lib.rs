@@ -135,7 +135,9 @@ pub mod __derive {
     pub use crate::schema::schemars_schema;
     // The trait and the derive macro, which share the name.
     pub use crate::Tool;
-    pub use crate::schema::{Schema, SchemaError, SchemaGenerator, StrictSchema};
+    pub use crate::schema::{
+        Partial, PartialError, PartialValue, Schema, SchemaError, SchemaGenerator, StrictSchema,
+    };
     pub use crate::strict::is_valid_name;
     pub use crate::strict::limits::{MAX_ENUM_VALUES, MAX_PROPERTIES};
 }

@@ -116,6 +116,9 @@ pub enum ParseError {
     NoContent,
     /// The reply is not JSON of the expected shape.
     Json(JsonError),
+    /// The reply streamed so far cannot become the expected type's partial
+    /// form (see [`Partial`](crate::schema::Partial)).
+    Partial(crate::schema::PartialError),
 }
 
 impl fmt::Display for ParseError {
@@ -132,6 +135,10 @@ impl fmt::Display for ParseError {
             ),
             Self::NoContent => f.write_str("the message has no content"),
             Self::Json(error) => write!(f, "the reply does not match the expected type: {error}"),
+            Self::Partial(error) => write!(
+                f,
+                "the reply streamed so far does not match the expected type: {error}"
+            ),
         }
     }
 }
@@ -140,6 +147,7 @@ impl std::error::Error for ParseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Json(error) => Some(error),
+            Self::Partial(error) => Some(error),
             _ => None,
         }
     }
