@@ -42,7 +42,7 @@ fn expand(input: &Input) -> TokenStream {
     for param in generics.type_params_mut() {
         param
             .bounds
-            .push(syn::parse_quote!(::chat_api::__derive::StrictSchema));
+            .push(syn::parse_quote!(::chat_api::__private::StrictSchema));
     }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let body = match &input.data {
@@ -51,10 +51,10 @@ fn expand(input: &Input) -> TokenStream {
     };
     let schema_impl = quote! {
         #[automatically_derived]
-        impl #impl_generics ::chat_api::__derive::StrictSchema for #ident #ty_generics #where_clause {
+        impl #impl_generics ::chat_api::__private::StrictSchema for #ident #ty_generics #where_clause {
             fn strict_schema(
-                generator: &mut ::chat_api::__derive::SchemaGenerator,
-            ) -> ::chat_api::__derive::Schema {
+                generator: &mut ::chat_api::__private::SchemaGenerator,
+            ) -> ::chat_api::__private::Schema {
                 generator.named(::core::any::type_name::<Self>(), #name, |generator| { #body })
             }
         }
@@ -81,12 +81,12 @@ fn size_check(input: &Input) -> TokenStream {
     let (count, limit, what) = match &input.data {
         Data::Struct(_, fields) => (
             fields.iter().filter(|f| !f.attrs.skip).count(),
-            quote!(::chat_api::__derive::MAX_PROPERTIES),
+            quote!(::chat_api::__private::MAX_PROPERTIES),
             "object properties (`chat_api::strict::limits::MAX_PROPERTIES`)",
         ),
         Data::Enum(variants) => (
             variants.iter().filter(|v| !v.attrs.skip).count(),
-            quote!(::chat_api::__derive::MAX_ENUM_VALUES),
+            quote!(::chat_api::__private::MAX_ENUM_VALUES),
             "enum values (`chat_api::strict::limits::MAX_ENUM_VALUES`)",
         ),
     };
@@ -106,7 +106,7 @@ fn name_check(name: &syn::LitStr) -> TokenStream {
         name.value()
     );
     quote_spanned! {name.span()=>
-        const _: () = ::core::assert!(::chat_api::__derive::is_valid_name(#name), "{}", #message);
+        const _: () = ::core::assert!(::chat_api::__private::is_valid_name(#name), "{}", #message);
     }
 }
 
@@ -123,14 +123,14 @@ fn tool_impl(input: &Input, generics: &syn::Generics) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let cache = if generic {
         // Statics in generic impls are shared by every instantiation.
-        quote!(::chat_api::__derive::cached_generic::<Self>(
-            <Self as ::chat_api::__derive::Tool>::STRICT
+        quote!(::chat_api::__private::cached_generic::<Self>(
+            <Self as ::chat_api::__private::Tool>::STRICT
         ))
     } else {
         quote! {
-            static CACHE: ::chat_api::__derive::Cached = ::chat_api::__derive::Cached::new();
+            static CACHE: ::chat_api::__private::Cached = ::chat_api::__private::Cached::new();
             CACHE
-                .get_or_init(|| ::chat_api::__derive::root_schema::<Self>(<Self as ::chat_api::__derive::Tool>::STRICT))
+                .get_or_init(|| ::chat_api::__private::root_schema::<Self>(<Self as ::chat_api::__private::Tool>::STRICT))
                 .as_ref()
         }
     };
@@ -143,15 +143,15 @@ fn tool_impl(input: &Input, generics: &syn::Generics) -> TokenStream {
     }
     quote! {
         #[automatically_derived]
-        impl #impl_generics ::chat_api::__derive::Tool for #ident #ty_generics #where_clause {
+        impl #impl_generics ::chat_api::__private::Tool for #ident #ty_generics #where_clause {
             const NAME: &'static str = #tool_name;
             const STRICT: bool = #strict;
             fn description() -> ::core::option::Option<&'static str> {
                 #description
             }
             fn try_parameters() -> ::core::result::Result<
-                &'static ::chat_api::__derive::Schema,
-                &'static ::chat_api::__derive::SchemaError,
+                &'static ::chat_api::__private::Schema,
+                &'static ::chat_api::__private::SchemaError,
             > {
                 #cache
             }
@@ -169,14 +169,14 @@ fn type_schema(field: &Field) -> TokenStream {
     let generator = quote!(generator);
     match &field.attrs.schema {
         Some(SchemaOverride::Type(other)) => {
-            quote_spanned!(other.span()=> <#other as ::chat_api::__derive::StrictSchema>::strict_schema(#generator))
+            quote_spanned!(other.span()=> <#other as ::chat_api::__private::StrictSchema>::strict_schema(#generator))
         }
         Some(SchemaOverride::With(path)) => quote_spanned!(path.span()=> #path(#generator)),
         Some(SchemaOverride::Schemars(span)) => {
-            quote_spanned!(*span=> ::chat_api::__derive::schemars_schema::<#ty>(#generator))
+            quote_spanned!(*span=> ::chat_api::__private::schemars_schema::<#ty>(#generator))
         }
         None => {
-            quote_spanned!(ty.span()=> <#ty as ::chat_api::__derive::StrictSchema>::strict_schema(#generator))
+            quote_spanned!(ty.span()=> <#ty as ::chat_api::__private::StrictSchema>::strict_schema(#generator))
         }
     }
 }
@@ -185,7 +185,7 @@ fn described_field_schema(field: &Field) -> TokenStream {
     let schema = type_schema(field);
     let name = &field.name;
     let described = match field.description() {
-        Some(description) => quote!(::chat_api::__derive::describe(#schema, #description)),
+        Some(description) => quote!(::chat_api::__private::describe(#schema, #description)),
         None => schema,
     };
     quote!(generator.in_field(#name, |generator| #described))
@@ -194,7 +194,7 @@ fn described_field_schema(field: &Field) -> TokenStream {
 /// A closed object of the named fields, with optional leading tag.
 fn object(fields: &[Field], tag: Option<(&str, &str)>, description: Option<&str>) -> TokenStream {
     let tag = tag.map(|(key, value)| {
-        quote!(object.property(generator, #key, ::chat_api::__derive::string_enum(&[#value], ::core::option::Option::None));)
+        quote!(object.property(generator, #key, ::chat_api::__private::string_enum(&[#value], ::core::option::Option::None));)
     });
     let properties = fields.iter().filter(|f| !f.attrs.skip).map(|field| {
         let schema = described_field_schema(field);
@@ -213,7 +213,7 @@ fn object(fields: &[Field], tag: Option<(&str, &str)>, description: Option<&str>
     });
     let description = opt_str(description);
     quote! {{
-        let mut object = ::chat_api::__derive::ObjectBuilder::new();
+        let mut object = ::chat_api::__private::ObjectBuilder::new();
         #tag
         #( { #properties } )*
         object.finish(#description)
@@ -222,7 +222,7 @@ fn object(fields: &[Field], tag: Option<(&str, &str)>, description: Option<&str>
 
 fn with_description(schema: TokenStream, description: Option<&str>) -> TokenStream {
     match description {
-        Some(description) => quote!(::chat_api::__derive::describe(#schema, #description)),
+        Some(description) => quote!(::chat_api::__private::describe(#schema, #description)),
         None => schema,
     }
 }
@@ -231,7 +231,7 @@ fn struct_body(input: &Input, style: Style, fields: &[Field]) -> TokenStream {
     let description = input.description();
     if let Some(from) = &input.attrs.from {
         let schema =
-            quote!(<#from as ::chat_api::__derive::StrictSchema>::strict_schema(generator));
+            quote!(<#from as ::chat_api::__private::StrictSchema>::strict_schema(generator));
         return with_description(schema, description);
     }
     let transparent = input.attrs.transparent || style == Style::Newtype;
@@ -261,10 +261,10 @@ fn unit_enum_description(description: Option<&str>, units: &[&Variant]) -> Optio
 /// What a variant holds, as serde reads it without a tag.
 fn variant_content(variant: &Variant) -> TokenStream {
     match variant.style {
-        Style::Unit => quote!(::chat_api::__derive::null()),
+        Style::Unit => quote!(::chat_api::__private::null()),
         Style::Newtype => match variant.fields.first() {
             Some(field) => type_schema(field),
-            None => quote!(::chat_api::__derive::null()),
+            None => quote!(::chat_api::__private::null()),
         },
         Style::Named | Style::Tuple => object(&variant.fields, None, None),
     }
@@ -295,13 +295,13 @@ fn enum_body(input: &Input, variants: &[Variant]) -> TokenStream {
             let names: Vec<&str> = units.iter().map(|v| v.name.as_str()).collect();
             if data.is_empty() && untagged.is_empty() {
                 let description = opt_str(unit_description.as_deref());
-                return quote!(::chat_api::__derive::string_enum(&[#(#names),*], #description));
+                return quote!(::chat_api::__private::string_enum(&[#(#names),*], #description));
             }
             if !units.is_empty() {
                 let branch_description = unit_enum_description(None, &units);
                 let branch_description = opt_str(branch_description.as_deref());
                 branches.push(
-                    quote!(::chat_api::__derive::string_enum(&[#(#names),*], #branch_description)),
+                    quote!(::chat_api::__private::string_enum(&[#(#names),*], #branch_description)),
                 );
             }
             for variant in data {
@@ -311,7 +311,7 @@ fn enum_body(input: &Input, variants: &[Variant]) -> TokenStream {
                 branches.push(quote! {
                     {
                         let content = generator.in_field(#name, |generator| #content);
-                        ::chat_api::__derive::single_key(generator, #name, content, #description)
+                        ::chat_api::__private::single_key(generator, #name, content, #description)
                     }
                 });
             }
@@ -326,7 +326,7 @@ fn enum_body(input: &Input, variants: &[Variant]) -> TokenStream {
                         let description = opt_str(description);
                         quote! {{
                             let content = generator.in_field(#name, |generator| #content);
-                            ::chat_api::__derive::internally_tagged(generator, #tag, #name, content, #description)
+                            ::chat_api::__private::internally_tagged(generator, #tag, #name, content, #description)
                         }}
                     }
                     _ => object(&variant.fields, Some((tag, name)), description),
@@ -350,8 +350,8 @@ fn enum_body(input: &Input, variants: &[Variant]) -> TokenStream {
                 };
                 branches.push(quote! {
                     generator.in_field(#name, |generator| {
-                        let mut object = ::chat_api::__derive::ObjectBuilder::new();
-                        object.property(generator, #tag, ::chat_api::__derive::string_enum(&[#name], ::core::option::Option::None));
+                        let mut object = ::chat_api::__private::ObjectBuilder::new();
+                        object.property(generator, #tag, ::chat_api::__private::string_enum(&[#name], ::core::option::Option::None));
                         #content
                         object.finish(#description)
                     })
@@ -375,5 +375,5 @@ fn enum_body(input: &Input, variants: &[Variant]) -> TokenStream {
         branches.push(quote!(generator.in_field(#name, |generator| #content)));
     }
     let description = opt_str(description);
-    quote!(::chat_api::__derive::any_of(::std::vec![#(#branches),*], #description))
+    quote!(::chat_api::__private::any_of(::std::vec![#(#branches),*], #description))
 }

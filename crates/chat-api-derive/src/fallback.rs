@@ -11,14 +11,14 @@ pub fn expand(input: &DeriveInput, error: syn::Error) -> TokenStream {
     let errors = error.to_compile_error();
     let tool = match input.data {
         syn::Data::Struct(_) => quote! {
-            impl #impl_generics ::chat_api::__derive::Tool for #ident #ty_generics #where_clause {
+            impl #impl_generics ::chat_api::__private::Tool for #ident #ty_generics #where_clause {
                 const NAME: &'static str = "";
                 fn description() -> ::core::option::Option<&'static str> {
                     ::core::unreachable!()
                 }
                 fn try_parameters() -> ::core::result::Result<
-                    &'static ::chat_api::__derive::Schema,
-                    &'static ::chat_api::__derive::SchemaError,
+                    &'static ::chat_api::__private::Schema,
+                    &'static ::chat_api::__private::SchemaError,
                 > {
                     ::core::unreachable!()
                 }
@@ -29,21 +29,21 @@ pub fn expand(input: &DeriveInput, error: syn::Error) -> TokenStream {
     quote! {
         #errors
         const _: () = {
-            impl #impl_generics ::chat_api::__derive::StrictSchema for #ident #ty_generics #where_clause {
+            impl #impl_generics ::chat_api::__private::StrictSchema for #ident #ty_generics #where_clause {
                 fn strict_schema(
-                    _: &mut ::chat_api::__derive::SchemaGenerator,
-                ) -> ::chat_api::__derive::Schema {
+                    _: &mut ::chat_api::__private::SchemaGenerator,
+                ) -> ::chat_api::__private::Schema {
                     ::core::unreachable!()
                 }
             }
             #tool
-            impl #impl_generics ::chat_api::__derive::Partial for #ident #ty_generics #where_clause {
+            impl #impl_generics ::chat_api::__private::Partial for #ident #ty_generics #where_clause {
                 type Partial = Self;
                 fn from_partial(
-                    _: ::chat_api::__derive::PartialValue<'_>,
+                    _: ::chat_api::__private::PartialValue<'_>,
                 ) -> ::core::result::Result<
                     ::core::option::Option<Self>,
-                    ::chat_api::__derive::PartialError,
+                    ::chat_api::__private::PartialError,
                 > {
                     ::core::unreachable!()
                 }

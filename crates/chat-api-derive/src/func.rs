@@ -237,8 +237,8 @@ fn try_expand(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream>
         #function
 
         #[doc = #summary]
-        #[derive(::chat_api::__derive::serde::Deserialize, ::chat_api::__derive::Tool)]
-        #[serde(crate = "::chat_api::__derive::serde")]
+        #[derive(::chat_api::__private::serde::Deserialize, ::chat_api::__private::Tool)]
+        #[serde(crate = "::chat_api::__private::serde")]
         #[__chat_api_tool(name = #name, description = #description, strict = #strict)]
         #vis struct #args_ident {
             #(#fields,)*

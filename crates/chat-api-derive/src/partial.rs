@@ -24,7 +24,7 @@ pub fn expand(node: &DeriveInput, input: &Input) -> TokenStream {
     for param in generics.type_params_mut() {
         param
             .bounds
-            .push(syn::parse_quote!(::chat_api::__derive::Partial));
+            .push(syn::parse_quote!(::chat_api::__private::Partial));
     }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     // `whole`: the value is read whole, once complete.
@@ -39,8 +39,8 @@ pub fn expand(node: &DeriveInput, input: &Input) -> TokenStream {
             match (transparent, inner) {
                 (true, Some(inner)) => (
                     TokenStream::new(),
-                    quote!(<#inner as ::chat_api::__derive::Partial>::Partial),
-                    quote!(<#inner as ::chat_api::__derive::Partial>::from_partial(value)),
+                    quote!(<#inner as ::chat_api::__private::Partial>::Partial),
+                    quote!(<#inner as ::chat_api::__private::Partial>::from_partial(value)),
                     false,
                 ),
                 (false, _) if *style == Style::Named => {
@@ -59,18 +59,18 @@ pub fn expand(node: &DeriveInput, input: &Input) -> TokenStream {
         where_clause
             .get_or_insert_with(|| syn::parse_quote!(where))
             .predicates
-            .push(syn::parse_quote!(for<'__p> #ident #ty_generics: ::chat_api::__derive::serde::de::DeserializeOwned));
+            .push(syn::parse_quote!(for<'__p> #ident #ty_generics: ::chat_api::__private::serde::de::DeserializeOwned));
     }
     quote! {
         #companion
         #[automatically_derived]
-        impl #impl_generics ::chat_api::__derive::Partial for #ident #ty_generics #where_clause {
+        impl #impl_generics ::chat_api::__private::Partial for #ident #ty_generics #where_clause {
             type Partial = #partial_ty;
             fn from_partial(
-                value: ::chat_api::__derive::PartialValue<'_>,
+                value: ::chat_api::__private::PartialValue<'_>,
             ) -> ::core::result::Result<
                 ::core::option::Option<Self::Partial>,
-                ::chat_api::__derive::PartialError,
+                ::chat_api::__private::PartialError,
             > {
                 #body
             }
@@ -117,7 +117,7 @@ fn companion(
         let ty = f.ty;
         let doc = format!("`{}` as far as it has streamed.", f.name);
         let partial_ty =
-            quote_spanned!(ty.span()=> <#ty as ::chat_api::__derive::Partial>::Partial);
+            quote_spanned!(ty.span()=> <#ty as ::chat_api::__private::Partial>::Partial);
         quote! {
             #[doc = #doc]
             #fvis #name: ::core::option::Option<#partial_ty>,
@@ -133,10 +133,11 @@ fn companion(
         let key = &f.name;
         if f.attrs.flatten.is_some() {
             let read =
-                quote_spanned!(ty.span()=> ::chat_api::__derive::PartialValue::flatten::<#ty>);
+                quote_spanned!(ty.span()=> ::chat_api::__private::PartialValue::flatten::<#ty>);
             quote!(#name: #read(&value)?,)
         } else {
-            let read = quote_spanned!(ty.span()=> ::chat_api::__derive::PartialValue::field::<#ty>);
+            let read =
+                quote_spanned!(ty.span()=> ::chat_api::__private::PartialValue::field::<#ty>);
             quote!(#name: #read(&value, #key)?,)
         }
     });
@@ -150,7 +151,7 @@ fn companion(
     let bounds = |tr: TokenStream| {
         let preds = kept.iter().filter(|f| !recursive(f.ty)).map(|f| {
             let ty = f.ty;
-            quote_spanned!(ty.span()=> for<'__p> <#ty as ::chat_api::__derive::Partial>::Partial: #tr,)
+            quote_spanned!(ty.span()=> for<'__p> <#ty as ::chat_api::__private::Partial>::Partial: #tr,)
         });
         let existing = where_clause.map(|w| {
             let p = &w.predicates;

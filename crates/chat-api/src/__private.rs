@@ -1,5 +1,7 @@
-//! The paths generated code names (`crate::__private::…`), in one place so
-//! the generator has a single prefix to emit. Not part of the public API:
+//! The one hidden facade: every path generated code (`crate::__private::…`)
+//! and derived code (`::chat_api::__private::…`, from `#[derive(Tool)]` and
+//! `#[tool]`) names, in one place so each generator has a single prefix to
+//! emit and users depend on `chat-api` alone. Not part of the public API:
 //! names here may change in any release. The code itself lives in named
 //! modules.
 
@@ -8,6 +10,20 @@ pub use http::Method;
 pub use crate::deserialize::{StringEnumVisitor, null_as_default, tagged, unknown_tag, variant};
 pub use crate::pagination::{CursorQuery, Page, paginate};
 pub use crate::request::{Call, encode_path};
+
+// ---- for `#[derive(Tool)]` and `#[tool]`
+pub use crate::schema::private::*;
+#[cfg(feature = "schemars")]
+pub use crate::schema::schemars_schema;
+// The trait and the derive macro, which share the name.
+pub use crate::Tool;
+pub use crate::schema::{
+    Partial, PartialError, PartialValue, Schema, SchemaError, SchemaGenerator, StrictSchema,
+};
+pub use crate::strict::is_valid_name;
+pub use crate::strict::limits::{MAX_ENUM_VALUES, MAX_PROPERTIES};
+/// Inference markers of [`HandlerReturn`](crate::HandlerReturn); never named by users.
+pub use crate::toolbox::marker as tool_marker;
 
 /// What [`Client::execute_stream`](crate::Client::execute_stream) returns:
 /// a stream built from a successful streaming response.

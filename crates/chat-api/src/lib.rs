@@ -59,9 +59,6 @@ pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};
 pub use tool_choice::ToolChoice;
-/// Inference markers of [`HandlerReturn`]; not named by users.
-#[doc(hidden)]
-pub use toolbox::marker as __tool_marker;
 pub use toolbox::{
     DEFAULT_MAX_ROUNDS, HandlerReturn, Json, ToolHandler, ToolOutput, ToolResult, ToolRun, Toolbox,
     ToolboxError,
@@ -125,22 +122,6 @@ pub use chat_api_derive::Tool;
 /// ```
 pub use chat_api_derive::tool;
 pub use schema::{SchemaError, Tool, response_format, try_response_format};
-
-/// What `#[derive(Tool)]` and `#[tool]` expand to, so users depend on
-/// `chat-api` alone. Not public API.
-#[doc(hidden)]
-pub mod __derive {
-    pub use crate::schema::private::*;
-    #[cfg(feature = "schemars")]
-    pub use crate::schema::schemars_schema;
-    // The trait and the derive macro, which share the name.
-    pub use crate::Tool;
-    pub use crate::schema::{
-        Partial, PartialError, PartialValue, Schema, SchemaError, SchemaGenerator, StrictSchema,
-    };
-    pub use crate::strict::is_valid_name;
-    pub use crate::strict::limits::{MAX_ENUM_VALUES, MAX_PROPERTIES};
-}
 
 /// The README's examples, compiled and checked as doctests.
 #[cfg(doctest)]
