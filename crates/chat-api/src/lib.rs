@@ -31,6 +31,7 @@ mod client;
 mod config;
 mod deserialize;
 mod error;
+mod extra;
 // Generated code is formatted by prettyplease in `cargo xtask codegen`;
 // rustfmt must not reformat it, or `codegen --check` would see it as stale.
 #[rustfmt::skip]
@@ -51,6 +52,7 @@ pub use chat_stream::{ChatCompletionStream, ChatEvent, ChatEvents, ToolCallDone}
 pub use client::{Client, ClientBuilder, Response};
 pub use config::{ConfigError, Secret};
 pub use error::{ApiError, BoxError, Error, Result};
+pub use extra::Extra;
 pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};
