@@ -48,6 +48,7 @@ fn ty_tokens(ty: &Ty, boxed: bool) -> TokenStream {
         Ty::String => quote!(String),
         Ty::Bool => quote!(bool),
         Ty::Integer => quote!(i64),
+        Ty::Byte => quote!(u8),
         Ty::Number => quote!(f64),
         Ty::Value => quote!(serde_json::Value),
         Ty::Object => quote!(serde_json::Map<String, serde_json::Value>),
