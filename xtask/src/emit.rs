@@ -48,6 +48,7 @@ fn ty_tokens(ty: &Ty, boxed: bool) -> TokenStream {
         Ty::String => quote!(String),
         Ty::Bool => quote!(bool),
         Ty::Integer => quote!(i64),
+        Ty::Byte => quote!(u8),
         Ty::Number => quote!(f64),
         Ty::Value => quote!(serde_json::Value),
         Ty::Object => quote!(serde_json::Map<String, serde_json::Value>),
@@ -119,31 +120,92 @@ fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
         } else {
             ty_tokens(&f.ty, f.boxed)
         };
-        let serde_attr = match f.absence {
-            Absence::Omit => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
-            Absence::Null => quote!(#[serde(default)]),
-            Absence::Empty => {
-                quote!(#[serde(default, deserialize_with = "crate::__private::null_as_default")])
-            }
-            Absence::Required => quote!(),
-        };
+        let skip = (f.absence == Absence::Omit)
+            .then(|| quote!(#[serde(skip_serializing_if = "Option::is_none")]));
         let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
-        quote! { #doc #rename #serde_attr #deprecated pub #rust: #ty, }
+        quote! { #doc #rename #skip #deprecated pub #rust: #ty, }
     });
     let extra = response.then(|| {
         quote! {
             /// Properties this version of the spec does not describe, kept
             /// so that nothing the server sent is lost.
             #[serde(flatten)]
-            pub extra: serde_json::Map<String, serde_json::Value>,
+            pub extra: crate::Extra,
         }
     });
+    let deserialize = struct_deserialize(def, s);
     quote! {
-        #[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default Serialize)]
         #tag_attr
         pub struct #name {
             #(#fields)*
             #extra
+        }
+        #deserialize
+    }
+}
+
+/// `Deserialize` in one pass over the object (see the runtime's
+/// `deserialize::fields`): a slot per field, each key matched as a borrowed
+/// string, absence settled per field when the object ends, and unknown keys
+/// kept in `extra` on response types (skipped on request types, as serde's
+/// derive does).
+fn struct_deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
+    let name = ident(&def.name);
+    let expecting = format!("an object ({})", def.name);
+    let slots = s.fields.iter().map(|f| ident(&f.rust_name));
+    let arms = s.fields.iter().map(|f| {
+        let slot = ident(&f.rust_name);
+        let json = &f.json_name;
+        quote!(#json => crate::__private::field(&mut __map, &mut #slot, #json)?,)
+    });
+    let finish = s.fields.iter().map(|f| {
+        let slot = ident(&f.rust_name);
+        let json = &f.json_name;
+        let value = match f.absence {
+            Absence::Omit | Absence::Null => quote!(#slot.flatten()),
+            Absence::Empty => quote!(crate::__private::or_empty(#slot)),
+            // serde's derive reads a missing `Option` as `None` too.
+            Absence::Required if matches!(f.ty, Ty::Option(_)) => quote!(#slot.flatten()),
+            Absence::Required => quote!(crate::__private::required(#slot, #json)?),
+        };
+        quote!(#slot: #value,)
+    });
+    let (extra_slot, unknown, extra_field) = if def.traits.response {
+        (
+            Some(quote!(let mut __extra = crate::Extra::new();)),
+            quote!(crate::__private::keep(&mut __map, &mut __extra, __key)?),
+            Some(quote!(extra: __extra,)),
+        )
+    } else {
+        (None, quote!(crate::__private::skip(&mut __map)?), None)
+    };
+    let dispatch = if s.fields.is_empty() {
+        quote!(#unknown;)
+    } else {
+        quote! {
+            match __key.as_str() {
+                #(#arms)*
+                _ => #unknown,
+            }
+        }
+    };
+    quote! {
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::__private::decode_struct(deserializer)
+            }
+        }
+        impl<'de> crate::__private::DecodeFields<'de> for #name {
+            const EXPECTING: &'static str = #expecting;
+            fn decode_fields<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
+                #( let mut #slots = None; )*
+                #extra_slot
+                while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+                    #dispatch
+                }
+                Ok(Self { #(#finish)* #extra_field })
+            }
         }
     }
 }
@@ -277,18 +339,19 @@ fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
                 let rust = ident(&v.rust_name);
                 let tags = &v.tags;
                 let value = if v.boxed {
-                    quote!(crate::__private::variant(value).map(|v| Self::#rust(Box::new(v))))
+                    quote!(crate::__private::variant(fields).map(|v| Self::#rust(Box::new(v))))
                 } else {
-                    quote!(crate::__private::variant(value).map(Self::#rust))
+                    quote!(crate::__private::variant(fields).map(Self::#rust))
                 };
                 quote!(#(Some(#tags))|* => #value,)
             });
             let all_tags: Vec<&String> = u.variants.iter().flat_map(|v| &v.tags).collect();
             let fallback = if open {
-                quote!(_ => Ok(Self::Unknown(value)),)
+                quote!(_ => crate::__private::collect(fields).map(Self::Unknown),)
             } else {
-                quote!(tag => Err(crate::__private::unknown_tag(#property, tag.map(str::to_owned), &[#(#all_tags),*])),)
+                quote!(tag => Err(crate::__private::unknown_tag(#property, tag, &[#(#all_tags),*])),)
             };
+            let expecting = format!("an object ({})", def.name);
             quote! {
                 #[derive(Debug, Clone, PartialEq)]
                 pub enum #name {
@@ -305,8 +368,14 @@ fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
                 }
                 impl<'de> Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        let (tag, value) = crate::__private::tagged(deserializer, #property)?;
-                        match tag.as_deref() {
+                        crate::__private::decode_tagged(deserializer)
+                    }
+                }
+                impl<'de> crate::__private::DecodeTagged<'de> for #name {
+                    const EXPECTING: &'static str = #expecting;
+                    const TAG: &'static str = #property;
+                    fn decode_variant<A: serde::de::MapAccess<'de>>(tag: Option<&str>, fields: A) -> Result<Self, A::Error> {
+                        match tag {
                             #(#de_arms)*
                             #fallback
                         }

@@ -223,6 +223,8 @@ pub enum Ty {
     String,
     Bool,
     Integer,
+    /// An integer the spec bounds to `0..=255`: a byte (`u8`).
+    Byte,
     Number,
     /// Anything at all.
     Value,

@@ -519,3 +519,29 @@ fn a_branch_null_is_dropped_when_the_whole_union_is_nullable() {
     assert!(!types.contains("Option<Option"), "{types}");
     assert!(types.contains("pub stop: Option<Stop>"), "{types}");
 }
+
+#[test]
+fn integers_bounded_to_a_byte_are_u8_and_large_optional_response_objects_are_boxed() {
+    let types = types_of(json!({
+        "Req": { "type": "object", "properties": { "n": { "type": "integer" } } },
+        "Resp": {
+            "type": "object",
+            "properties": {
+                "bytes": { "type": "array", "items": { "type": "integer", "minimum": 0, "maximum": 255 } },
+                "count": { "type": "integer", "minimum": 0 },
+                "usage": r("Usage"),
+                "audio": r("Audio")
+            }
+        },
+        "Usage": { "type": "object", "properties": { "total": { "type": "integer" } } },
+        "Audio": {
+            "type": "object",
+            "properties": { "id": { "type": "string" }, "data": { "type": "string" }, "transcript": { "type": "string" } }
+        }
+    }));
+    assert!(types.contains("pub bytes: Option<Vec<u8>>,"), "{types}");
+    assert!(types.contains("pub count: Option<i64>,"), "{types}");
+    // A small object stays inline; a larger one is boxed.
+    assert!(types.contains("pub usage: Option<Usage>,"), "{types}");
+    assert!(types.contains("pub audio: Option<Box<Audio>>,"), "{types}");
+}

@@ -1,5 +1,5 @@
-//! Decoding recorded OpenAI responses: `chat-api` vs `async-openai` vs
-//! `serde_json::Value`.
+//! Decoding recorded OpenAI responses: `chat-api` vs `async-openai` vs the
+//! limit (minimal borrowed structs) vs `serde_json::Value`.
 //!
 //! Only the fixtures both libraries decode are timed; the counts and the
 //! errors for the rest are printed to stderr before the measurements.
@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use chat_api_bench::{
-    Recorded, RecordedStream, Verdict, chat_completion_responses, chat_completion_streams,
+    Recorded, RecordedStream, Verdict, chat_completion_responses, chat_completion_streams, limit,
     stream_verdict, verdict,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -90,6 +90,15 @@ fn decode_responses(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function("limit", |b| {
+        b.iter(|| {
+            for r in &corpus {
+                black_box(
+                    serde_json::from_slice::<limit::Response<'_>>(black_box(&r.body)).unwrap(),
+                );
+            }
+        })
+    });
     group.bench_function("serde_json_value", |b| {
         b.iter(|| {
             for r in &corpus {
@@ -132,6 +141,13 @@ fn decode_stream_chunks(c: &mut Criterion) {
         b.iter(|| {
             for chunk in corpus.iter().flat_map(|s| &s.chunks) {
                 black_box(serde_json::from_str::<TheirsChunk>(black_box(chunk)).unwrap());
+            }
+        })
+    });
+    group.bench_function("limit", |b| {
+        b.iter(|| {
+            for chunk in corpus.iter().flat_map(|s| &s.chunks) {
+                black_box(serde_json::from_str::<limit::Chunk<'_>>(black_box(chunk)).unwrap());
             }
         })
     });

@@ -3,9 +3,13 @@
 //! The benchmarks live in `benches/`; this library holds the helpers they
 //! share: loading the recorded OpenAI responses from
 //! `tests/fixtures/recorded`, splitting recorded SSE bodies into their chunk
-//! payloads, sorting fixtures by which decoders accept them, and the request
-//! the encoding benchmark serializes. See `README.md` for the command and the
+//! payloads, sorting fixtures by which decoders accept them, the request
+//! the encoding benchmark serializes, the **limit** baseline ([`limit`]) and
+//! the synthetic inputs ([`synthetic`]). See `README.md` for the command and the
 //! measured figures.
+
+pub mod limit;
+pub mod synthetic;
 
 use std::path::PathBuf;
 

@@ -7,7 +7,11 @@
 
 pub use http::Method;
 
-pub use crate::deserialize::{StringEnumVisitor, null_as_default, tagged, unknown_tag, variant};
+pub use crate::deserialize::StringEnumVisitor;
+pub use crate::deserialize::fields::{
+    DecodeFields, Key, decode_struct, field, keep, or_empty, required, skip,
+};
+pub use crate::deserialize::tagged::{DecodeTagged, collect, decode_tagged, unknown_tag, variant};
 pub use crate::pagination::{CursorQuery, Page, paginate};
 pub use crate::request::{Call, encode_path};
 

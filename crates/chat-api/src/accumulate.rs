@@ -1,6 +1,7 @@
 //! Folding streamed chat completion chunks into one completion.
 
-use serde_json::{Map, Value};
+use crate::Extra;
+use serde_json::Value;
 
 use crate::types::{
     AudioDelta, ChatCompletionChoice, ChatCompletionChunkChoice,
@@ -462,7 +463,7 @@ fn set_once(target: &mut String, value: Option<&str>) {
 }
 
 /// Copies unknown fields, later values replacing earlier ones.
-fn extend(target: &mut Map<String, Value>, source: &Map<String, Value>) {
+fn extend(target: &mut Extra, source: &Extra) {
     for (key, value) in source {
         target.insert(key.clone(), value.clone());
     }

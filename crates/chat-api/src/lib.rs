@@ -33,6 +33,7 @@ mod config;
 mod content_part;
 mod deserialize;
 mod error;
+mod extra;
 // Generated code is formatted by prettyplease in `cargo xtask codegen`;
 // rustfmt must not reformat it, or `codegen --check` would see it as stale.
 #[rustfmt::skip]
@@ -55,6 +56,7 @@ pub use client::{Client, ClientBuilder, Response};
 pub use config::{ConfigError, Secret};
 pub use content_part::ContentPart;
 pub use error::{ApiError, BoxError, Error, Result};
+pub use extra::Extra;
 pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};

@@ -1,10 +1,12 @@
 //! Whole-IR passes that need every type defined first: which types are on
 //! the request or response side, which identical enums become one, how each
 //! field treats absence, which types implement `Default`, which fields must
-//! be boxed to break recursion, and which operations paginate.
+//! be boxed to break recursion or to keep response types small, and which
+//! operations paginate.
 //!
 //! Every decision lands in the IR; emission only prints it.
 
+mod compact;
 mod dedupe;
 mod defaults;
 mod docs;
@@ -24,6 +26,7 @@ pub fn run(ir: &mut Ir) -> Result<(), SpecError> {
     mark_directions(ir);
     defaults::mark(ir);
     mark_boxes(ir);
+    compact::mark(ir);
     pagination::mark(ir);
     docs::inherit(ir);
     Ok(())

@@ -115,6 +115,7 @@ impl<'a> Lowerer<'a> {
         });
         Ok(match ty {
             Some("string") => Shape::Use(Ty::String),
+            Some("integer") if is_byte(schema) => Shape::Use(Ty::Byte),
             Some("integer") => Shape::Use(Ty::Integer),
             Some("number") => Shape::Use(Ty::Number),
             Some("boolean") => Shape::Use(Ty::Bool),
@@ -192,4 +193,10 @@ impl<'a> Lowerer<'a> {
         stripped.schema.any_of.as_ref().is_some_and(|b| b.len() > 1)
             || stripped.schema.one_of.as_ref().is_some_and(|b| b.len() > 1)
     }
+}
+
+/// An integer bounded to `0..=255`, such as the UTF-8 bytes of a logprob
+/// token: typed `u8`, so a value outside the range fails to decode.
+fn is_byte(schema: &crate::openapi::SchemaObject) -> bool {
+    schema.minimum.is_some_and(|min| min >= 0.0) && schema.maximum.is_some_and(|max| max <= 255.0)
 }

@@ -12,7 +12,7 @@
 )]
 use serde::{Deserialize, Serialize};
 /// Constrains the tools available to the model to a pre-defined set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatCompletionAllowedTools {
     /// Constrains the tools available to the model to a pre-defined set.
     ///
@@ -31,6 +31,33 @@ pub struct ChatCompletionAllowedTools {
     /// ]
     /// ```
     pub tools: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+impl<'de> Deserialize<'de> for ChatCompletionAllowedTools {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionAllowedTools {
+    const EXPECTING: &'static str = "an object (ChatCompletionAllowedTools)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut mode = None;
+        let mut tools = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "mode" => crate::__private::field(&mut __map, &mut mode, "mode")?,
+                "tools" => crate::__private::field(&mut __map, &mut tools, "tools")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            mode: crate::__private::required(mode, "mode")?,
+            tools: crate::__private::required(tools, "tools")?,
+        })
+    }
 }
 /// Constrains the tools available to the model to a pre-defined set.
 ///
@@ -98,27 +125,88 @@ impl<'de> Deserialize<'de> for AllowedToolsMode {
     }
 }
 /// Constrains the tools available to the model to a pre-defined set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename = "allowed_tools")]
 pub struct ChatCompletionAllowedToolsChoice {
     /// Constrains the tools available to the model to a pre-defined set.
     pub allowed_tools: ChatCompletionAllowedTools,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ChatCompletionAllowedToolsChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionAllowedToolsChoice {
+    const EXPECTING: &'static str = "an object (ChatCompletionAllowedToolsChoice)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut allowed_tools = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "allowed_tools" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut allowed_tools,
+                        "allowed_tools",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            allowed_tools: crate::__private::required(allowed_tools, "allowed_tools")?,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionDeleted {
     /// The type of object being deleted.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub object: ChatCompletionDeletedObject,
     /// The ID of the chat completion that was deleted.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub id: String,
     /// Whether the chat completion was deleted.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub deleted: bool,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionDeleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionDeleted {
+    const EXPECTING: &'static str = "an object (ChatCompletionDeleted)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut object = None;
+        let mut id = None;
+        let mut deleted = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "object" => crate::__private::field(&mut __map, &mut object, "object")?,
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "deleted" => {
+                    crate::__private::field(&mut __map, &mut deleted, "deleted")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            object: crate::__private::or_empty(object),
+            id: crate::__private::or_empty(id),
+            deleted: crate::__private::or_empty(deleted),
+            extra: __extra,
+        })
+    }
 }
 /// The type of object being deleted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -177,64 +265,190 @@ impl<'de> Deserialize<'de> for ChatCompletionDeletedObject {
     }
 }
 /// Specifying a particular function via `{"name": "my_function"}` forces the model to call that function.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionFunctionCallOption {
     /// The name of the function to call.
     pub name: String,
 }
+impl<'de> Deserialize<'de> for ChatCompletionFunctionCallOption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionFunctionCallOption {
+    const EXPECTING: &'static str = "an object (ChatCompletionFunctionCallOption)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: crate::__private::required(name, "name")?,
+        })
+    }
+}
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionFunctions {
     /// The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64.
     pub name: String,
     /// A description of what the function does, used by the model to choose when and how to call the function.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The parameters the functions accepts, described as a JSON Schema object. See the [guide](https://platform.openai.com/docs/guides/function-calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<FunctionParameters>,
 }
+impl<'de> Deserialize<'de> for ChatCompletionFunctions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionFunctions {
+    const EXPECTING: &'static str = "an object (ChatCompletionFunctions)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        let mut description = None;
+        let mut parameters = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "description" => {
+                    crate::__private::field(&mut __map, &mut description, "description")?
+                }
+                "parameters" => {
+                    crate::__private::field(&mut __map, &mut parameters, "parameters")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: crate::__private::required(name, "name")?,
+            description: description.flatten(),
+            parameters: parameters.flatten(),
+        })
+    }
+}
 /// An object representing a list of Chat Completions.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionList {
     /// The type of this object. It is always set to "list".
     ///
     /// Defaults to `"list"`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub object: ListObject,
     /// An array of chat completion objects.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub data: Vec<CreateChatCompletionResponse>,
     /// The identifier of the first chat completion in the data array.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub first_id: String,
     /// The identifier of the last chat completion in the data array.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub last_id: String,
     /// Indicates whether there are more Chat Completions available.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub has_more: bool,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionList {
+    const EXPECTING: &'static str = "an object (ChatCompletionList)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut object = None;
+        let mut data = None;
+        let mut first_id = None;
+        let mut last_id = None;
+        let mut has_more = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "object" => crate::__private::field(&mut __map, &mut object, "object")?,
+                "data" => crate::__private::field(&mut __map, &mut data, "data")?,
+                "first_id" => {
+                    crate::__private::field(&mut __map, &mut first_id, "first_id")?
+                }
+                "last_id" => {
+                    crate::__private::field(&mut __map, &mut last_id, "last_id")?
+                }
+                "has_more" => {
+                    crate::__private::field(&mut __map, &mut has_more, "has_more")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            object: crate::__private::or_empty(object),
+            data: crate::__private::or_empty(data),
+            first_id: crate::__private::or_empty(first_id),
+            last_id: crate::__private::or_empty(last_id),
+            has_more: crate::__private::or_empty(has_more),
+            extra: __extra,
+        })
+    }
 }
 /// A call to a custom tool created by the model.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionMessageCustomToolCall {
     /// The ID of the tool call.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub id: String,
     /// The type of the tool. Always `custom`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub r#type: CustomToolCallType,
     /// The custom tool that the model called.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub custom: CustomToolCallInput,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionMessageCustomToolCall {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageCustomToolCall {
+    const EXPECTING: &'static str = "an object (ChatCompletionMessageCustomToolCall)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut r#type = None;
+        let mut custom = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "custom" => crate::__private::field(&mut __map, &mut custom, "custom")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            id: crate::__private::or_empty(id),
+            r#type: crate::__private::or_empty(r#type),
+            custom: crate::__private::or_empty(custom),
+            extra: __extra,
+        })
+    }
 }
 /// The type of the tool. Always `custom`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -293,43 +507,109 @@ impl<'de> Deserialize<'de> for CustomToolCallType {
     }
 }
 /// The custom tool that the model called.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CustomToolCallInput {
     /// The name of the custom tool to call.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub name: String,
     /// The input for the custom tool call generated by the model.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub input: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for CustomToolCallInput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CustomToolCallInput {
+    const EXPECTING: &'static str = "an object (CustomToolCallInput)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        let mut input = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "input" => crate::__private::field(&mut __map, &mut input, "input")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            name: crate::__private::or_empty(name),
+            input: crate::__private::or_empty(input),
+            extra: __extra,
+        })
+    }
 }
 /// An object representing a list of chat completion messages.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionMessageList {
     /// The type of this object. It is always set to "list".
     ///
     /// Defaults to `"list"`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub object: ListObject,
     /// An array of chat completion message objects.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub data: Vec<StoredMessage>,
     /// The identifier of the first chat message in the data array.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub first_id: String,
     /// The identifier of the last chat message in the data array.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub last_id: String,
     /// Indicates whether there are more chat messages available.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub has_more: bool,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionMessageList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageList {
+    const EXPECTING: &'static str = "an object (ChatCompletionMessageList)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut object = None;
+        let mut data = None;
+        let mut first_id = None;
+        let mut last_id = None;
+        let mut has_more = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "object" => crate::__private::field(&mut __map, &mut object, "object")?,
+                "data" => crate::__private::field(&mut __map, &mut data, "data")?,
+                "first_id" => {
+                    crate::__private::field(&mut __map, &mut first_id, "first_id")?
+                }
+                "last_id" => {
+                    crate::__private::field(&mut __map, &mut last_id, "last_id")?
+                }
+                "has_more" => {
+                    crate::__private::field(&mut __map, &mut has_more, "has_more")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            object: crate::__private::or_empty(object),
+            data: crate::__private::or_empty(data),
+            first_id: crate::__private::or_empty(first_id),
+            last_id: crate::__private::or_empty(last_id),
+            has_more: crate::__private::or_empty(has_more),
+            extra: __extra,
+        })
+    }
 }
 /// The type of this object. It is always set to "list".
 ///
@@ -389,57 +669,156 @@ impl<'de> Deserialize<'de> for ListObject {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct StoredMessage {
     /// The contents of the message.
-    #[serde(default)]
     pub content: Option<String>,
     /// The refusal message generated by the model.
-    #[serde(default)]
     pub refusal: Option<String>,
     /// The role of the author of this message.
-    #[serde(default)]
     pub role: Option<Role>,
     /// The identifier of the chat message.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub id: String,
     /// The tool calls generated by the model, such as function calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<ChatCompletionMessageToolCalls>,
     /// Annotations for the message, when applicable, as when using the
     /// [web search tool](https://platform.openai.com/docs/guides/tools-web-search?api-mode=chat).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub annotations: Option<Vec<Annotation>>,
     /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
-    pub function_call: Option<FunctionCall>,
+    pub function_call: Option<Box<FunctionCall>>,
     /// If the audio output modality is requested, this object contains data
     /// about the audio response from the model. [Learn more](https://platform.openai.com/docs/guides/audio).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audio: Option<MessageAudio>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio: Option<Box<MessageAudio>>,
     /// If a content parts array was provided, this is an array of `text` and `image_url` parts.
     /// Otherwise, null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_parts: Option<Vec<StoredContentPart>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for StoredMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for StoredMessage {
+    const EXPECTING: &'static str = "an object (StoredMessage)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut refusal = None;
+        let mut role = None;
+        let mut id = None;
+        let mut tool_calls = None;
+        let mut annotations = None;
+        let mut function_call = None;
+        let mut audio = None;
+        let mut content_parts = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "refusal" => {
+                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                }
+                "role" => crate::__private::field(&mut __map, &mut role, "role")?,
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "tool_calls" => {
+                    crate::__private::field(&mut __map, &mut tool_calls, "tool_calls")?
+                }
+                "annotations" => {
+                    crate::__private::field(&mut __map, &mut annotations, "annotations")?
+                }
+                "function_call" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut function_call,
+                        "function_call",
+                    )?
+                }
+                "audio" => crate::__private::field(&mut __map, &mut audio, "audio")?,
+                "content_parts" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut content_parts,
+                        "content_parts",
+                    )?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            content: content.flatten(),
+            refusal: refusal.flatten(),
+            role: role.flatten(),
+            id: crate::__private::or_empty(id),
+            tool_calls: tool_calls.flatten(),
+            annotations: annotations.flatten(),
+            function_call: function_call.flatten(),
+            audio: audio.flatten(),
+            content_parts: content_parts.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// A URL citation when using web search.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Annotation {
     /// The type of the URL citation. Always `url_citation`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub r#type: AnnotationType,
     /// A URL citation when using web search.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub url_citation: UrlCitation,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for Annotation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for Annotation {
+    const EXPECTING: &'static str = "an object (Annotation)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut url_citation = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "url_citation" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut url_citation,
+                        "url_citation",
+                    )?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            r#type: crate::__private::or_empty(r#type),
+            url_citation: crate::__private::or_empty(url_citation),
+            extra: __extra,
+        })
+    }
 }
 /// The type of the URL citation. Always `url_citation`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -498,63 +877,162 @@ impl<'de> Deserialize<'de> for AnnotationType {
     }
 }
 /// A URL citation when using web search.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UrlCitation {
     /// The index of the last character of the URL citation in the message.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub end_index: i64,
     /// The index of the first character of the URL citation in the message.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub start_index: i64,
     /// The URL of the web resource.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub url: String,
     /// The title of the web resource.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub title: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for UrlCitation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for UrlCitation {
+    const EXPECTING: &'static str = "an object (UrlCitation)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut end_index = None;
+        let mut start_index = None;
+        let mut url = None;
+        let mut title = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "end_index" => {
+                    crate::__private::field(&mut __map, &mut end_index, "end_index")?
+                }
+                "start_index" => {
+                    crate::__private::field(&mut __map, &mut start_index, "start_index")?
+                }
+                "url" => crate::__private::field(&mut __map, &mut url, "url")?,
+                "title" => crate::__private::field(&mut __map, &mut title, "title")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            end_index: crate::__private::or_empty(end_index),
+            start_index: crate::__private::or_empty(start_index),
+            url: crate::__private::or_empty(url),
+            title: crate::__private::or_empty(title),
+            extra: __extra,
+        })
+    }
 }
 /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct FunctionCall {
     /// The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub arguments: String,
     /// The name of the function to call.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub name: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for FunctionCall {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for FunctionCall {
+    const EXPECTING: &'static str = "an object (FunctionCall)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut arguments = None;
+        let mut name = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "arguments" => {
+                    crate::__private::field(&mut __map, &mut arguments, "arguments")?
+                }
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            arguments: crate::__private::or_empty(arguments),
+            name: crate::__private::or_empty(name),
+            extra: __extra,
+        })
+    }
 }
 /// If the audio output modality is requested, this object contains data
 /// about the audio response from the model. [Learn more](https://platform.openai.com/docs/guides/audio).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct MessageAudio {
     /// Unique identifier for this audio response.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub id: String,
     /// The Unix timestamp (in seconds) for when this audio response will
     /// no longer be accessible on the server for use in multi-turn
     /// conversations.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub expires_at: i64,
     /// Base64 encoded audio bytes generated by the model, in the format
     /// specified in the request.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub data: String,
     /// Transcript of the audio generated by the model.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub transcript: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for MessageAudio {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for MessageAudio {
+    const EXPECTING: &'static str = "an object (MessageAudio)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut expires_at = None;
+        let mut data = None;
+        let mut transcript = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "expires_at" => {
+                    crate::__private::field(&mut __map, &mut expires_at, "expires_at")?
+                }
+                "data" => crate::__private::field(&mut __map, &mut data, "data")?,
+                "transcript" => {
+                    crate::__private::field(&mut __map, &mut transcript, "transcript")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            id: crate::__private::or_empty(id),
+            expires_at: crate::__private::or_empty(expires_at),
+            data: crate::__private::or_empty(data),
+            transcript: crate::__private::or_empty(transcript),
+            extra: __extra,
+        })
+    }
 }
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoredContentPart {
@@ -578,11 +1056,20 @@ impl<'de> Deserialize<'de> for StoredContentPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("text") => crate::__private::variant(value).map(Self::Text),
-            Some("image_url") => crate::__private::variant(value).map(Self::ImageUrl),
-            _ => Ok(Self::Unknown(value)),
+        crate::__private::decode_tagged(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeTagged<'de> for StoredContentPart {
+    const EXPECTING: &'static str = "an object (StoredContentPart)";
+    const TAG: &'static str = "type";
+    fn decode_variant<A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        fields: A,
+    ) -> Result<Self, A::Error> {
+        match tag {
+            Some("text") => crate::__private::variant(fields).map(Self::Text),
+            Some("image_url") => crate::__private::variant(fields).map(Self::ImageUrl),
+            _ => crate::__private::collect(fields).map(Self::Unknown),
         }
     }
 }
@@ -597,21 +1084,52 @@ impl From<ChatCompletionRequestMessageContentPartImage> for StoredContentPart {
     }
 }
 /// A call to a function tool created by the model.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionMessageToolCall {
     /// The ID of the tool call.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub id: String,
     /// The type of the tool. Currently, only `function` is supported.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub r#type: ToolCallType,
     /// The function that the model called.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub function: ToolCallFunction,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionMessageToolCall {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageToolCall {
+    const EXPECTING: &'static str = "an object (ChatCompletionMessageToolCall)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut r#type = None;
+        let mut function = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "function" => {
+                    crate::__private::field(&mut __map, &mut function, "function")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            id: crate::__private::or_empty(id),
+            r#type: crate::__private::or_empty(r#type),
+            function: crate::__private::or_empty(function),
+            extra: __extra,
+        })
+    }
 }
 /// The type of the tool. Currently, only `function` is supported.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -670,48 +1188,144 @@ impl<'de> Deserialize<'de> for ToolCallType {
     }
 }
 /// The function that the model called.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ToolCallFunction {
     /// The name of the function to call.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub name: String,
     /// The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub arguments: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ToolCallFunction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ToolCallFunction {
+    const EXPECTING: &'static str = "an object (ToolCallFunction)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        let mut arguments = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "arguments" => {
+                    crate::__private::field(&mut __map, &mut arguments, "arguments")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            name: crate::__private::or_empty(name),
+            arguments: crate::__private::or_empty(arguments),
+            extra: __extra,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionMessageToolCallChunk {
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub index: i64,
     /// The ID of the tool call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The type of the tool. Currently, only `function` is supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ToolCallType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub function: Option<ToolCallFunctionDelta>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<Box<ToolCallFunctionDelta>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ChatCompletionMessageToolCallChunk {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageToolCallChunk {
+    const EXPECTING: &'static str = "an object (ChatCompletionMessageToolCallChunk)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut index = None;
+        let mut id = None;
+        let mut r#type = None;
+        let mut function = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "index" => crate::__private::field(&mut __map, &mut index, "index")?,
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "function" => {
+                    crate::__private::field(&mut __map, &mut function, "function")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            index: crate::__private::or_empty(index),
+            id: id.flatten(),
+            r#type: r#type.flatten(),
+            function: function.flatten(),
+            extra: __extra,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ToolCallFunctionDelta {
     /// The name of the function to call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ToolCallFunctionDelta {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ToolCallFunctionDelta {
+    const EXPECTING: &'static str = "an object (ToolCallFunctionDelta)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        let mut arguments = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "arguments" => {
+                    crate::__private::field(&mut __map, &mut arguments, "arguments")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            name: name.flatten(),
+            arguments: arguments.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// The tool calls generated by the model, such as function calls.
 pub type ChatCompletionMessageToolCalls = Vec<ToolCall>;
@@ -737,11 +1351,20 @@ impl<'de> Deserialize<'de> for ToolCall {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("function") => crate::__private::variant(value).map(Self::Function),
-            Some("custom") => crate::__private::variant(value).map(Self::Custom),
-            _ => Ok(Self::Unknown(value)),
+        crate::__private::decode_tagged(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeTagged<'de> for ToolCall {
+    const EXPECTING: &'static str = "an object (ToolCall)";
+    const TAG: &'static str = "type";
+    fn decode_variant<A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        fields: A,
+    ) -> Result<Self, A::Error> {
+        match tag {
+            Some("function") => crate::__private::variant(fields).map(Self::Function),
+            Some("custom") => crate::__private::variant(fields).map(Self::Custom),
+            _ => crate::__private::collect(fields).map(Self::Unknown),
         }
     }
 }
@@ -756,7 +1379,7 @@ impl From<ChatCompletionMessageCustomToolCall> for ToolCall {
     }
 }
 /// Moderation results or errors for the request input and generated output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatCompletionModeration {
     /// Moderation for the request input.
     pub input: ChatCompletionModerationInput,
@@ -765,7 +1388,36 @@ pub struct ChatCompletionModeration {
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionModeration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionModeration {
+    const EXPECTING: &'static str = "an object (ChatCompletionModeration)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut input = None;
+        let mut output = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "input" => crate::__private::field(&mut __map, &mut input, "input")?,
+                "output" => crate::__private::field(&mut __map, &mut output, "output")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            input: crate::__private::required(input, "input")?,
+            output: crate::__private::required(output, "output")?,
+            extra: __extra,
+        })
+    }
 }
 /// Moderation for the request input.
 #[derive(Debug, Clone, PartialEq)]
@@ -790,13 +1442,22 @@ impl<'de> Deserialize<'de> for ChatCompletionModerationInput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
+        crate::__private::decode_tagged(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeTagged<'de> for ChatCompletionModerationInput {
+    const EXPECTING: &'static str = "an object (ChatCompletionModerationInput)";
+    const TAG: &'static str = "type";
+    fn decode_variant<A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        fields: A,
+    ) -> Result<Self, A::Error> {
+        match tag {
             Some("moderation_results") => {
-                crate::__private::variant(value).map(Self::ModerationResults)
+                crate::__private::variant(fields).map(Self::ModerationResults)
             }
-            Some("error") => crate::__private::variant(value).map(Self::Error),
-            _ => Ok(Self::Unknown(value)),
+            Some("error") => crate::__private::variant(fields).map(Self::Error),
+            _ => crate::__private::collect(fields).map(Self::Unknown),
         }
     }
 }
@@ -833,13 +1494,22 @@ impl<'de> Deserialize<'de> for ChatCompletionModerationOutput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
+        crate::__private::decode_tagged(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeTagged<'de> for ChatCompletionModerationOutput {
+    const EXPECTING: &'static str = "an object (ChatCompletionModerationOutput)";
+    const TAG: &'static str = "type";
+    fn decode_variant<A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        fields: A,
+    ) -> Result<Self, A::Error> {
+        match tag {
             Some("moderation_results") => {
-                crate::__private::variant(value).map(Self::ModerationResults)
+                crate::__private::variant(fields).map(Self::ModerationResults)
             }
-            Some("error") => crate::__private::variant(value).map(Self::Error),
-            _ => Ok(Self::Unknown(value)),
+            Some("error") => crate::__private::variant(fields).map(Self::Error),
+            _ => crate::__private::collect(fields).map(Self::Unknown),
         }
     }
 }
@@ -854,21 +1524,52 @@ impl From<ChatCompletionModerationError> for ChatCompletionModerationOutput {
     }
 }
 /// An error produced while attempting moderation.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionModerationError {
     /// The object type, which is always `error`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub r#type: ChatCompletionModerationErrorType,
     /// The error code.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub code: String,
     /// The error message.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub message: String,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionModerationError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionModerationError {
+    const EXPECTING: &'static str = "an object (ChatCompletionModerationError)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut code = None;
+        let mut message = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "code" => crate::__private::field(&mut __map, &mut code, "code")?,
+                "message" => {
+                    crate::__private::field(&mut __map, &mut message, "message")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            r#type: crate::__private::or_empty(r#type),
+            code: crate::__private::or_empty(code),
+            message: crate::__private::or_empty(message),
+            extra: __extra,
+        })
+    }
 }
 /// The object type, which is always `error`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -927,21 +1628,52 @@ impl<'de> Deserialize<'de> for ChatCompletionModerationErrorType {
     }
 }
 /// Successful moderation results for the request input or generated output.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionModerationResults {
     /// The object type, which is always `moderation_results`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub r#type: ChatCompletionModerationResultsType,
     /// The moderation model used to generate the results.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub model: String,
     /// A list of moderation results.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub results: Vec<ModerationResultBody>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionModerationResults {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionModerationResults {
+    const EXPECTING: &'static str = "an object (ChatCompletionModerationResults)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut model = None;
+        let mut results = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
+                "results" => {
+                    crate::__private::field(&mut __map, &mut results, "results")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            r#type: crate::__private::or_empty(r#type),
+            model: crate::__private::or_empty(model),
+            results: crate::__private::or_empty(results),
+            extra: __extra,
+        })
+    }
 }
 /// The object type, which is always `moderation_results`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -1000,51 +1732,200 @@ impl<'de> Deserialize<'de> for ChatCompletionModerationResultsType {
     }
 }
 /// Specifies a tool the model should use. Use to force the model to call a specific function.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "function")]
 pub struct ChatCompletionNamedToolChoice {
     pub function: NamedFunction,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ChatCompletionNamedToolChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionNamedToolChoice {
+    const EXPECTING: &'static str = "an object (ChatCompletionNamedToolChoice)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut function = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "function" => {
+                    crate::__private::field(&mut __map, &mut function, "function")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            function: crate::__private::required(function, "function")?,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct NamedFunction {
     /// The name of the function to call.
     pub name: String,
 }
+impl<'de> Deserialize<'de> for NamedFunction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for NamedFunction {
+    const EXPECTING: &'static str = "an object (NamedFunction)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: crate::__private::required(name, "name")?,
+        })
+    }
+}
 /// Specifies a tool the model should use. Use to force the model to call a specific custom tool.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "custom")]
 pub struct ChatCompletionNamedToolChoiceCustom {
     pub custom: NamedCustomTool,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ChatCompletionNamedToolChoiceCustom {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionNamedToolChoiceCustom {
+    const EXPECTING: &'static str = "an object (ChatCompletionNamedToolChoiceCustom)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut custom = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "custom" => crate::__private::field(&mut __map, &mut custom, "custom")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            custom: crate::__private::required(custom, "custom")?,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct NamedCustomTool {
     /// The name of the custom tool to call.
     pub name: String,
 }
+impl<'de> Deserialize<'de> for NamedCustomTool {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for NamedCustomTool {
+    const EXPECTING: &'static str = "an object (NamedCustomTool)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: crate::__private::required(name, "name")?,
+        })
+    }
+}
 /// Messages sent by the model in response to user messages.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "role", rename = "assistant")]
 pub struct ChatCompletionRequestAssistantMessage {
     /// The contents of the assistant message. Required unless `tool_calls` or `function_call` is specified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<AssistantContent>,
     /// The refusal message by the assistant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
     /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Data about a previous audio response from the model.
     /// [Learn more](https://platform.openai.com/docs/guides/audio).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio: Option<AssistantAudio>,
     /// The tool calls generated by the model, such as function calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<ChatCompletionMessageToolCalls>,
     /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub function_call: Option<AssistantFunctionCall>,
+}
+impl<'de> Deserialize<'de> for ChatCompletionRequestAssistantMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestAssistantMessage {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestAssistantMessage)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut refusal = None;
+        let mut name = None;
+        let mut audio = None;
+        let mut tool_calls = None;
+        let mut function_call = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "refusal" => {
+                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                }
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "audio" => crate::__private::field(&mut __map, &mut audio, "audio")?,
+                "tool_calls" => {
+                    crate::__private::field(&mut __map, &mut tool_calls, "tool_calls")?
+                }
+                "function_call" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut function_call,
+                        "function_call",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            content: content.flatten(),
+            refusal: refusal.flatten(),
+            name: name.flatten(),
+            audio: audio.flatten(),
+            tool_calls: tool_calls.flatten(),
+            function_call: function_call.flatten(),
+        })
+    }
 }
 /// The contents of the assistant message. Required unless `tool_calls` or `function_call` is specified.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1077,19 +1958,72 @@ impl From<Vec<ChatCompletionRequestAssistantMessageContentPart>> for AssistantCo
 }
 /// Data about a previous audio response from the model.
 /// [Learn more](https://platform.openai.com/docs/guides/audio).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct AssistantAudio {
     /// Unique identifier for a previous audio response from the model.
     pub id: String,
 }
+impl<'de> Deserialize<'de> for AssistantAudio {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for AssistantAudio {
+    const EXPECTING: &'static str = "an object (AssistantAudio)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            id: crate::__private::required(id, "id")?,
+        })
+    }
+}
 /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct AssistantFunctionCall {
     /// The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function.
     pub arguments: String,
     /// The name of the function to call.
     pub name: String,
+}
+impl<'de> Deserialize<'de> for AssistantFunctionCall {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for AssistantFunctionCall {
+    const EXPECTING: &'static str = "an object (AssistantFunctionCall)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut arguments = None;
+        let mut name = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "arguments" => {
+                    crate::__private::field(&mut __map, &mut arguments, "arguments")?
+                }
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            arguments: crate::__private::required(arguments, "arguments")?,
+            name: crate::__private::required(name, "name")?,
+        })
+    }
 }
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChatCompletionRequestAssistantMessageContentPart {
@@ -1110,19 +2044,21 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestAssistantMessageContentPart 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("text") => crate::__private::variant(value).map(Self::Text),
-            Some("refusal") => crate::__private::variant(value).map(Self::Refusal),
-            tag => {
-                Err(
-                    crate::__private::unknown_tag(
-                        "type",
-                        tag.map(str::to_owned),
-                        &["text", "refusal"],
-                    ),
-                )
-            }
+        crate::__private::decode_tagged(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeTagged<'de>
+for ChatCompletionRequestAssistantMessageContentPart {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestAssistantMessageContentPart)";
+    const TAG: &'static str = "type";
+    fn decode_variant<A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        fields: A,
+    ) -> Result<Self, A::Error> {
+        match tag {
+            Some("text") => crate::__private::variant(fields).map(Self::Text),
+            Some("refusal") => crate::__private::variant(fields).map(Self::Refusal),
+            tag => Err(crate::__private::unknown_tag("type", tag, &["text", "refusal"])),
         }
     }
 }
@@ -1141,14 +2077,43 @@ for ChatCompletionRequestAssistantMessageContentPart {
 /// Developer-provided instructions that the model should follow, regardless of
 /// messages sent by the user. With o1 models and newer, `developer` messages
 /// replace the previous `system` messages.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "role", rename = "developer")]
 pub struct ChatCompletionRequestDeveloperMessage {
     /// The contents of the developer message.
     pub content: DeveloperContent,
     /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestDeveloperMessage {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestDeveloperMessage)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut name = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            content: crate::__private::required(content, "content")?,
+            name: name.flatten(),
+        })
+    }
 }
 /// The contents of the developer message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1181,14 +2146,42 @@ impl From<Vec<ChatCompletionRequestMessageContentPartText>> for DeveloperContent
 }
 /// Function message
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "role", rename = "function")]
 pub struct ChatCompletionRequestFunctionMessage {
     /// The contents of the function message.
-    #[serde(default)]
     pub content: Option<String>,
     /// The name of the function to call.
     pub name: String,
+}
+impl<'de> Deserialize<'de> for ChatCompletionRequestFunctionMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestFunctionMessage {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestFunctionMessage)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut name = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            content: content.flatten(),
+            name: crate::__private::required(name, "name")?,
+        })
+    }
 }
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChatCompletionRequestMessage {
@@ -1221,19 +2214,28 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestMessage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "role")?;
-        match tag.as_deref() {
-            Some("developer") => crate::__private::variant(value).map(Self::Developer),
-            Some("system") => crate::__private::variant(value).map(Self::System),
-            Some("user") => crate::__private::variant(value).map(Self::User),
-            Some("assistant") => crate::__private::variant(value).map(Self::Assistant),
-            Some("tool") => crate::__private::variant(value).map(Self::Tool),
-            Some("function") => crate::__private::variant(value).map(Self::Function),
+        crate::__private::decode_tagged(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeTagged<'de> for ChatCompletionRequestMessage {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestMessage)";
+    const TAG: &'static str = "role";
+    fn decode_variant<A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        fields: A,
+    ) -> Result<Self, A::Error> {
+        match tag {
+            Some("developer") => crate::__private::variant(fields).map(Self::Developer),
+            Some("system") => crate::__private::variant(fields).map(Self::System),
+            Some("user") => crate::__private::variant(fields).map(Self::User),
+            Some("assistant") => crate::__private::variant(fields).map(Self::Assistant),
+            Some("tool") => crate::__private::variant(fields).map(Self::Tool),
+            Some("function") => crate::__private::variant(fields).map(Self::Function),
             tag => {
                 Err(
                     crate::__private::unknown_tag(
                         "role",
-                        tag.map(str::to_owned),
+                        tag,
                         &["developer", "system", "user", "assistant", "tool", "function"],
                     ),
                 )
@@ -1272,20 +2274,83 @@ impl From<ChatCompletionRequestFunctionMessage> for ChatCompletionRequestMessage
     }
 }
 /// Learn about [audio inputs](https://platform.openai.com/docs/guides/audio).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename = "input_audio")]
 pub struct ChatCompletionRequestMessageContentPartAudio {
     pub input_audio: InputAudio,
     /// Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_breakpoint: Option<PromptCacheBreakpointParam>,
 }
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartAudio {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de>
+for ChatCompletionRequestMessageContentPartAudio {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestMessageContentPartAudio)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut input_audio = None;
+        let mut prompt_cache_breakpoint = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "input_audio" => {
+                    crate::__private::field(&mut __map, &mut input_audio, "input_audio")?
+                }
+                "prompt_cache_breakpoint" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_breakpoint,
+                        "prompt_cache_breakpoint",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            input_audio: crate::__private::required(input_audio, "input_audio")?,
+            prompt_cache_breakpoint: prompt_cache_breakpoint.flatten(),
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputAudio {
     /// Base64 encoded audio data.
     pub data: String,
     /// The format of the encoded audio data. Currently supports "wav" and "mp3".
     pub format: InputAudioFormat,
+}
+impl<'de> Deserialize<'de> for InputAudio {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for InputAudio {
+    const EXPECTING: &'static str = "an object (InputAudio)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut data = None;
+        let mut format = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "data" => crate::__private::field(&mut __map, &mut data, "data")?,
+                "format" => crate::__private::field(&mut __map, &mut format, "format")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            data: crate::__private::required(data, "data")?,
+            format: crate::__private::required(format, "format")?,
+        })
+    }
 }
 /// The format of the encoded audio data. Currently supports "wav" and "mp3".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1348,43 +2413,152 @@ impl<'de> Deserialize<'de> for InputAudioFormat {
     }
 }
 /// Learn about [file inputs](https://platform.openai.com/docs/guides/text) for text generation.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "file")]
 pub struct ChatCompletionRequestMessageContentPartFile {
     pub file: InputFile,
     /// Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_breakpoint: Option<PromptCacheBreakpointParam>,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartFile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de>
+for ChatCompletionRequestMessageContentPartFile {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestMessageContentPartFile)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut file = None;
+        let mut prompt_cache_breakpoint = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "file" => crate::__private::field(&mut __map, &mut file, "file")?,
+                "prompt_cache_breakpoint" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_breakpoint,
+                        "prompt_cache_breakpoint",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            file: crate::__private::required(file, "file")?,
+            prompt_cache_breakpoint: prompt_cache_breakpoint.flatten(),
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct InputFile {
     /// The name of the file, used when passing the file to the model as a
     /// string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
     /// The base64 encoded file data, used when passing the file to the model
     /// as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_data: Option<String>,
     /// The ID of an uploaded file to use as input.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_id: Option<String>,
 }
+impl<'de> Deserialize<'de> for InputFile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for InputFile {
+    const EXPECTING: &'static str = "an object (InputFile)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut filename = None;
+        let mut file_data = None;
+        let mut file_id = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "filename" => {
+                    crate::__private::field(&mut __map, &mut filename, "filename")?
+                }
+                "file_data" => {
+                    crate::__private::field(&mut __map, &mut file_data, "file_data")?
+                }
+                "file_id" => {
+                    crate::__private::field(&mut __map, &mut file_id, "file_id")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            filename: filename.flatten(),
+            file_data: file_data.flatten(),
+            file_id: file_id.flatten(),
+        })
+    }
+}
 /// Learn about [image inputs](https://platform.openai.com/docs/guides/vision).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionRequestMessageContentPartImage {
     /// The type of the content part.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub r#type: ImageUrlType,
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub image_url: ImageUrl,
     /// Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_breakpoint: Option<PromptCacheBreakpointParam>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartImage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de>
+for ChatCompletionRequestMessageContentPartImage {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestMessageContentPartImage)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut image_url = None;
+        let mut prompt_cache_breakpoint = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "image_url" => {
+                    crate::__private::field(&mut __map, &mut image_url, "image_url")?
+                }
+                "prompt_cache_breakpoint" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_breakpoint,
+                        "prompt_cache_breakpoint",
+                    )?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            r#type: crate::__private::or_empty(r#type),
+            image_url: crate::__private::or_empty(image_url),
+            prompt_cache_breakpoint: prompt_cache_breakpoint.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// The type of the content part.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -1442,20 +2616,48 @@ impl<'de> Deserialize<'de> for ImageUrlType {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ImageUrl {
     /// Either a URL of the image or the base64 encoded image data.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub url: String,
     /// Specifies the detail level of the image. Learn more in the [Vision guide](https://platform.openai.com/docs/guides/vision#low-or-high-fidelity-image-understanding).
     ///
     /// Defaults to `"auto"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<ImageDetail>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ImageUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ImageUrl {
+    const EXPECTING: &'static str = "an object (ImageUrl)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut url = None;
+        let mut detail = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "url" => crate::__private::field(&mut __map, &mut url, "url")?,
+                "detail" => crate::__private::field(&mut __map, &mut detail, "detail")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            url: crate::__private::or_empty(url),
+            detail: detail.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// Specifies the detail level of the image. Learn more in the [Vision guide](https://platform.openai.com/docs/guides/vision#low-or-high-fidelity-image-understanding).
 ///
@@ -1526,28 +2728,92 @@ impl<'de> Deserialize<'de> for ImageDetail {
     }
 }
 /// Refusal content part
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "refusal")]
 pub struct ChatCompletionRequestMessageContentPartRefusal {
     /// The refusal message generated by the model.
     pub refusal: String,
 }
+impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartRefusal {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de>
+for ChatCompletionRequestMessageContentPartRefusal {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestMessageContentPartRefusal)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut refusal = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "refusal" => {
+                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            refusal: crate::__private::required(refusal, "refusal")?,
+        })
+    }
+}
 /// Learn about [text inputs](https://platform.openai.com/docs/guides/text-generation).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionRequestMessageContentPartText {
     /// The type of the content part.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub r#type: TextType,
     /// The text content.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub text: String,
     /// Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_breakpoint: Option<PromptCacheBreakpointParam>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartText {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de>
+for ChatCompletionRequestMessageContentPartText {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestMessageContentPartText)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut text = None;
+        let mut prompt_cache_breakpoint = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "text" => crate::__private::field(&mut __map, &mut text, "text")?,
+                "prompt_cache_breakpoint" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_breakpoint,
+                        "prompt_cache_breakpoint",
+                    )?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            r#type: crate::__private::or_empty(r#type),
+            text: crate::__private::or_empty(text),
+            prompt_cache_breakpoint: prompt_cache_breakpoint.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// The type of the content part.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -1608,14 +2874,43 @@ impl<'de> Deserialize<'de> for TextType {
 /// Developer-provided instructions that the model should follow, regardless of
 /// messages sent by the user. With o1 models and newer, use `developer` messages
 /// for this purpose instead.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "role", rename = "system")]
 pub struct ChatCompletionRequestSystemMessage {
     /// The contents of the system message.
     pub content: SystemContent,
     /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> Deserialize<'de> for ChatCompletionRequestSystemMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestSystemMessage {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestSystemMessage)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut name = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            content: crate::__private::required(content, "content")?,
+            name: name.flatten(),
+        })
+    }
 }
 /// The contents of the system message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1648,13 +2943,48 @@ impl From<Vec<ChatCompletionRequestSystemMessageContentPart>> for SystemContent 
 }
 pub type ChatCompletionRequestSystemMessageContentPart = ChatCompletionRequestMessageContentPartText;
 /// Tool message
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "role", rename = "tool")]
 pub struct ChatCompletionRequestToolMessage {
     /// The contents of the tool message.
     pub content: ToolContent,
     /// Tool call that this message is responding to.
     pub tool_call_id: String,
+}
+impl<'de> Deserialize<'de> for ChatCompletionRequestToolMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestToolMessage {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestToolMessage)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut tool_call_id = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "tool_call_id" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut tool_call_id,
+                        "tool_call_id",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            content: crate::__private::required(content, "content")?,
+            tool_call_id: crate::__private::required(tool_call_id, "tool_call_id")?,
+        })
+    }
 }
 /// The contents of the tool message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1688,14 +3018,43 @@ impl From<Vec<ChatCompletionRequestToolMessageContentPart>> for ToolContent {
 pub type ChatCompletionRequestToolMessageContentPart = ChatCompletionRequestMessageContentPartText;
 /// Messages sent by an end user, containing prompts or additional context
 /// information.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "role", rename = "user")]
 pub struct ChatCompletionRequestUserMessage {
     /// The contents of the user message.
     pub content: UserContent,
     /// An optional name for the participant. Provides the model information to differentiate between participants of the same role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> Deserialize<'de> for ChatCompletionRequestUserMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestUserMessage {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestUserMessage)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut name = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            content: crate::__private::required(content, "content")?,
+            name: name.flatten(),
+        })
+    }
 }
 /// The contents of the user message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1751,17 +3110,29 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestUserMessageContentPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("text") => crate::__private::variant(value).map(Self::Text),
-            Some("image_url") => crate::__private::variant(value).map(Self::ImageUrl),
-            Some("input_audio") => crate::__private::variant(value).map(Self::InputAudio),
-            Some("file") => crate::__private::variant(value).map(Self::File),
+        crate::__private::decode_tagged(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeTagged<'de>
+for ChatCompletionRequestUserMessageContentPart {
+    const EXPECTING: &'static str = "an object (ChatCompletionRequestUserMessageContentPart)";
+    const TAG: &'static str = "type";
+    fn decode_variant<A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        fields: A,
+    ) -> Result<Self, A::Error> {
+        match tag {
+            Some("text") => crate::__private::variant(fields).map(Self::Text),
+            Some("image_url") => crate::__private::variant(fields).map(Self::ImageUrl),
+            Some("input_audio") => {
+                crate::__private::variant(fields).map(Self::InputAudio)
+            }
+            Some("file") => crate::__private::variant(fields).map(Self::File),
             tag => {
                 Err(
                     crate::__private::unknown_tag(
                         "type",
-                        tag.map(str::to_owned),
+                        tag,
                         &["text", "image_url", "input_audio", "file"],
                     ),
                 )
@@ -1794,36 +3165,91 @@ for ChatCompletionRequestUserMessageContentPart {
     }
 }
 /// A chat completion message generated by the model.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionResponseMessage {
     /// The contents of the message.
-    #[serde(default)]
     pub content: Option<String>,
     /// The refusal message generated by the model.
-    #[serde(default)]
     pub refusal: Option<String>,
     /// The role of the author of this message.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub role: AssistantRole,
     /// The tool calls generated by the model, such as function calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<ChatCompletionMessageToolCalls>,
     /// Annotations for the message, when applicable, as when using the
     /// [web search tool](https://platform.openai.com/docs/guides/tools-web-search?api-mode=chat).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub annotations: Option<Vec<Annotation>>,
     /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
-    pub function_call: Option<FunctionCall>,
+    pub function_call: Option<Box<FunctionCall>>,
     /// If the audio output modality is requested, this object contains data
     /// about the audio response from the model. [Learn more](https://platform.openai.com/docs/guides/audio).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audio: Option<MessageAudio>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio: Option<Box<MessageAudio>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionResponseMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionResponseMessage {
+    const EXPECTING: &'static str = "an object (ChatCompletionResponseMessage)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut refusal = None;
+        let mut role = None;
+        let mut tool_calls = None;
+        let mut annotations = None;
+        let mut function_call = None;
+        let mut audio = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "refusal" => {
+                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                }
+                "role" => crate::__private::field(&mut __map, &mut role, "role")?,
+                "tool_calls" => {
+                    crate::__private::field(&mut __map, &mut tool_calls, "tool_calls")?
+                }
+                "annotations" => {
+                    crate::__private::field(&mut __map, &mut annotations, "annotations")?
+                }
+                "function_call" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut function_call,
+                        "function_call",
+                    )?
+                }
+                "audio" => crate::__private::field(&mut __map, &mut audio, "audio")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            content: content.flatten(),
+            refusal: refusal.flatten(),
+            role: crate::__private::or_empty(role),
+            tool_calls: tool_calls.flatten(),
+            annotations: annotations.flatten(),
+            function_call: function_call.flatten(),
+            audio: audio.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// The role of the author of this message.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -1882,7 +3308,7 @@ impl<'de> Deserialize<'de> for AssistantRole {
     }
 }
 /// Options for streaming response. Only set this when you set `stream: true`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionStreamOptions {
     /// If set, an additional chunk will be streamed before the `data: [DONE]`
     /// message. The `usage` field on this chunk shows the token usage statistics
@@ -1892,7 +3318,7 @@ pub struct ChatCompletionStreamOptions {
     /// All other chunks will also include a `usage` field, but with a null
     /// value. **NOTE:** If the stream is interrupted, you may not receive the
     /// final usage chunk which contains the total token usage for the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_usage: Option<bool>,
     /// When true, stream obfuscation will be enabled. Stream obfuscation adds
     /// random characters to an `obfuscation` field on streaming delta events to
@@ -1901,49 +3327,172 @@ pub struct ChatCompletionStreamOptions {
     /// of overhead to the data stream. You can set `include_obfuscation` to
     /// false to optimize for bandwidth if you trust the network links between
     /// your application and the OpenAI API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_obfuscation: Option<bool>,
 }
+impl<'de> Deserialize<'de> for ChatCompletionStreamOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionStreamOptions {
+    const EXPECTING: &'static str = "an object (ChatCompletionStreamOptions)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut include_usage = None;
+        let mut include_obfuscation = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "include_usage" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut include_usage,
+                        "include_usage",
+                    )?
+                }
+                "include_obfuscation" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut include_obfuscation,
+                        "include_obfuscation",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            include_usage: include_usage.flatten(),
+            include_obfuscation: include_obfuscation.flatten(),
+        })
+    }
+}
 /// A chat completion delta generated by streamed model responses.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionStreamResponseDelta {
     /// The contents of the chunk message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
-    pub function_call: Option<FunctionCallDelta>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_call: Option<Box<FunctionCallDelta>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ChatCompletionMessageToolCallChunk>>,
     /// The role of the author of this message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// The refusal message generated by the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
     /// Audio output streamed by audio models (`modalities: ["text", "audio"]`): the first delta carries `id`, later ones base64 `data` and `transcript` pieces, the last `expires_at`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audio: Option<AudioDelta>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio: Option<Box<AudioDelta>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionStreamResponseDelta {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionStreamResponseDelta {
+    const EXPECTING: &'static str = "an object (ChatCompletionStreamResponseDelta)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut function_call = None;
+        let mut tool_calls = None;
+        let mut role = None;
+        let mut refusal = None;
+        let mut audio = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "function_call" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut function_call,
+                        "function_call",
+                    )?
+                }
+                "tool_calls" => {
+                    crate::__private::field(&mut __map, &mut tool_calls, "tool_calls")?
+                }
+                "role" => crate::__private::field(&mut __map, &mut role, "role")?,
+                "refusal" => {
+                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                }
+                "audio" => crate::__private::field(&mut __map, &mut audio, "audio")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            content: content.flatten(),
+            function_call: function_call.flatten(),
+            tool_calls: tool_calls.flatten(),
+            role: role.flatten(),
+            refusal: refusal.flatten(),
+            audio: audio.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
 #[deprecated]
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct FunctionCallDelta {
     /// The arguments to call the function with, as generated by the model in JSON format. Note that the model does not always generate valid JSON, and may hallucinate parameters not defined by your function schema. Validate the arguments in your code before calling your function.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
     /// The name of the function to call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for FunctionCallDelta {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for FunctionCallDelta {
+    const EXPECTING: &'static str = "an object (FunctionCallDelta)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut arguments = None;
+        let mut name = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "arguments" => {
+                    crate::__private::field(&mut __map, &mut arguments, "arguments")?
+                }
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            arguments: arguments.flatten(),
+            name: name.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// The role of the author of this message.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2021,65 +3570,200 @@ impl<'de> Deserialize<'de> for Role {
     }
 }
 /// Audio output streamed by audio models (`modalities: ["text", "audio"]`): the first delta carries `id`, later ones base64 `data` and `transcript` pieces, the last `expires_at`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct AudioDelta {
     /// Identifier of the audio response, to refer to it in later turns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Unix time (seconds) after which the audio is no longer available on the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     /// A piece of base64 encoded audio bytes, in the requested format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     /// A piece of the transcript of the audio.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transcript: Option<String>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for AudioDelta {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for AudioDelta {
+    const EXPECTING: &'static str = "an object (AudioDelta)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut expires_at = None;
+        let mut data = None;
+        let mut transcript = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "expires_at" => {
+                    crate::__private::field(&mut __map, &mut expires_at, "expires_at")?
+                }
+                "data" => crate::__private::field(&mut __map, &mut data, "data")?,
+                "transcript" => {
+                    crate::__private::field(&mut __map, &mut transcript, "transcript")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            id: id.flatten(),
+            expires_at: expires_at.flatten(),
+            data: data.flatten(),
+            transcript: transcript.flatten(),
+            extra: __extra,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionTokenLogprob {
     /// The token.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub token: String,
     /// The log probability of this token, if it is within the top 20 most likely tokens. Otherwise, the value `-9999.0` is used to signify that the token is very unlikely.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub logprob: f64,
     /// A list of integers representing the UTF-8 bytes representation of the token. Useful in instances where characters are represented by multiple tokens and their byte representations must be combined to generate the correct text representation. Can be `null` if there is no bytes representation for the token.
-    #[serde(default)]
-    pub bytes: Option<Vec<i64>>,
+    pub bytes: Option<Vec<u8>>,
     /// List of the most likely tokens and their log probability, at this token position. The number of entries may be fewer than the requested `top_logprobs`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub top_logprobs: Vec<TopLogprob>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ChatCompletionTokenLogprob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionTokenLogprob {
+    const EXPECTING: &'static str = "an object (ChatCompletionTokenLogprob)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut token = None;
+        let mut logprob = None;
+        let mut bytes = None;
+        let mut top_logprobs = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "token" => crate::__private::field(&mut __map, &mut token, "token")?,
+                "logprob" => {
+                    crate::__private::field(&mut __map, &mut logprob, "logprob")?
+                }
+                "bytes" => crate::__private::field(&mut __map, &mut bytes, "bytes")?,
+                "top_logprobs" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut top_logprobs,
+                        "top_logprobs",
+                    )?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            token: crate::__private::or_empty(token),
+            logprob: crate::__private::or_empty(logprob),
+            bytes: bytes.flatten(),
+            top_logprobs: crate::__private::or_empty(top_logprobs),
+            extra: __extra,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct TopLogprob {
     /// The token.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub token: String,
     /// The log probability of this token, if it is within the top 20 most likely tokens. Otherwise, the value `-9999.0` is used to signify that the token is very unlikely.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub logprob: f64,
     /// A list of integers representing the UTF-8 bytes representation of the token. Useful in instances where characters are represented by multiple tokens and their byte representations must be combined to generate the correct text representation. Can be `null` if there is no bytes representation for the token.
-    #[serde(default)]
-    pub bytes: Option<Vec<i64>>,
+    pub bytes: Option<Vec<u8>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for TopLogprob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for TopLogprob {
+    const EXPECTING: &'static str = "an object (TopLogprob)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut token = None;
+        let mut logprob = None;
+        let mut bytes = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "token" => crate::__private::field(&mut __map, &mut token, "token")?,
+                "logprob" => {
+                    crate::__private::field(&mut __map, &mut logprob, "logprob")?
+                }
+                "bytes" => crate::__private::field(&mut __map, &mut bytes, "bytes")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            token: crate::__private::or_empty(token),
+            logprob: crate::__private::or_empty(logprob),
+            bytes: bytes.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// A function tool that can be used to generate a response.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "function")]
 pub struct ChatCompletionTool {
     pub function: FunctionObject,
+}
+impl<'de> Deserialize<'de> for ChatCompletionTool {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionTool {
+    const EXPECTING: &'static str = "an object (ChatCompletionTool)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut function = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "function" => {
+                    crate::__private::field(&mut __map, &mut function, "function")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            function: crate::__private::required(function, "function")?,
+        })
+    }
 }
 /// Controls which (if any) tool is called by the model.
 /// `none` means the model will not call any tool and instead generates a message.
@@ -2188,55 +3872,120 @@ impl<'de> Deserialize<'de> for ToolChoiceMode {
     }
 }
 /// Usage statistics for the completion request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CompletionUsage {
     /// Number of tokens in the generated completion.
     ///
     /// Defaults to `0`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub completion_tokens: i64,
     /// Number of tokens in the prompt.
     ///
     /// Defaults to `0`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub prompt_tokens: i64,
     /// Total number of tokens used in the request (prompt + completion).
     ///
     /// Defaults to `0`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub total_tokens: i64,
     /// Breakdown of tokens used in a completion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completion_tokens_details: Option<CompletionTokensDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion_tokens_details: Option<Box<CompletionTokensDetails>>,
     /// Breakdown of tokens used in the prompt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt_tokens_details: Option<PromptTokensDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens_details: Option<Box<PromptTokensDetails>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for CompletionUsage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CompletionUsage {
+    const EXPECTING: &'static str = "an object (CompletionUsage)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut completion_tokens = None;
+        let mut prompt_tokens = None;
+        let mut total_tokens = None;
+        let mut completion_tokens_details = None;
+        let mut prompt_tokens_details = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "completion_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut completion_tokens,
+                        "completion_tokens",
+                    )?
+                }
+                "prompt_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_tokens,
+                        "prompt_tokens",
+                    )?
+                }
+                "total_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut total_tokens,
+                        "total_tokens",
+                    )?
+                }
+                "completion_tokens_details" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut completion_tokens_details,
+                        "completion_tokens_details",
+                    )?
+                }
+                "prompt_tokens_details" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_tokens_details,
+                        "prompt_tokens_details",
+                    )?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            completion_tokens: crate::__private::or_empty(completion_tokens),
+            prompt_tokens: crate::__private::or_empty(prompt_tokens),
+            total_tokens: crate::__private::or_empty(total_tokens),
+            completion_tokens_details: completion_tokens_details.flatten(),
+            prompt_tokens_details: prompt_tokens_details.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// Breakdown of tokens used in a completion.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CompletionTokensDetails {
     /// When using Predicted Outputs, the number of tokens in the
     /// prediction that appeared in the completion.
     ///
     /// Defaults to `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_prediction_tokens: Option<i64>,
     /// Audio input tokens generated by the model.
     ///
     /// Defaults to `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio_tokens: Option<i64>,
     /// Tokens generated by the model for reasoning.
     ///
     /// Defaults to `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_tokens: Option<i64>,
     /// Text output tokens generated by the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_tokens: Option<i64>,
     /// When using Predicted Outputs, the number of tokens in the
     /// prediction that did not appear in the completion. However, like
@@ -2245,43 +3994,171 @@ pub struct CompletionTokensDetails {
     /// limits.
     ///
     /// Defaults to `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rejected_prediction_tokens: Option<i64>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for CompletionTokensDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CompletionTokensDetails {
+    const EXPECTING: &'static str = "an object (CompletionTokensDetails)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut accepted_prediction_tokens = None;
+        let mut audio_tokens = None;
+        let mut reasoning_tokens = None;
+        let mut text_tokens = None;
+        let mut rejected_prediction_tokens = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "accepted_prediction_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut accepted_prediction_tokens,
+                        "accepted_prediction_tokens",
+                    )?
+                }
+                "audio_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut audio_tokens,
+                        "audio_tokens",
+                    )?
+                }
+                "reasoning_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut reasoning_tokens,
+                        "reasoning_tokens",
+                    )?
+                }
+                "text_tokens" => {
+                    crate::__private::field(&mut __map, &mut text_tokens, "text_tokens")?
+                }
+                "rejected_prediction_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut rejected_prediction_tokens,
+                        "rejected_prediction_tokens",
+                    )?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            accepted_prediction_tokens: accepted_prediction_tokens.flatten(),
+            audio_tokens: audio_tokens.flatten(),
+            reasoning_tokens: reasoning_tokens.flatten(),
+            text_tokens: text_tokens.flatten(),
+            rejected_prediction_tokens: rejected_prediction_tokens.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// Breakdown of tokens used in the prompt.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PromptTokensDetails {
     /// Audio input tokens present in the prompt.
     ///
     /// Defaults to `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio_tokens: Option<i64>,
     /// Cached tokens present in the prompt.
     ///
     /// Defaults to `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cached_tokens: Option<i64>,
     /// Text input tokens present in the prompt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_tokens: Option<i64>,
     /// Image input tokens present in the prompt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_tokens: Option<i64>,
     /// The unadjusted number of prompt tokens written to cache.
     ///
     /// Defaults to `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_write_tokens: Option<i64>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for PromptTokensDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for PromptTokensDetails {
+    const EXPECTING: &'static str = "an object (PromptTokensDetails)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut audio_tokens = None;
+        let mut cached_tokens = None;
+        let mut text_tokens = None;
+        let mut image_tokens = None;
+        let mut cache_write_tokens = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "audio_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut audio_tokens,
+                        "audio_tokens",
+                    )?
+                }
+                "cached_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut cached_tokens,
+                        "cached_tokens",
+                    )?
+                }
+                "text_tokens" => {
+                    crate::__private::field(&mut __map, &mut text_tokens, "text_tokens")?
+                }
+                "image_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut image_tokens,
+                        "image_tokens",
+                    )?
+                }
+                "cache_write_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut cache_write_tokens,
+                        "cache_write_tokens",
+                    )?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            audio_tokens: audio_tokens.flatten(),
+            cached_tokens: cached_tokens.flatten(),
+            text_tokens: text_tokens.flatten(),
+            image_tokens: image_tokens.flatten(),
+            cache_write_tokens: cache_write_tokens.flatten(),
+            extra: __extra,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CreateChatCompletionRequest {
     /// A list of messages comprising the conversation so far. Depending on the
     /// [model](https://platform.openai.com/docs/models) you use, different message types (modalities) are
@@ -2296,20 +4173,20 @@ pub struct CreateChatCompletionRequest {
     /// Set of 16 key-value pairs that can be attached to an object. This can be
     /// useful for storing additional information about the object in a structured
     /// format, and querying for objects via API or the dashboard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
     /// An integer between 0 and 20 specifying the maximum number of most likely
     /// tokens to return at each token position, each with an associated log
     /// probability. In some cases, the number of returned tokens may be fewer than
     /// requested.
     /// `logprobs` must be set to `true` if this parameter is used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub top_logprobs: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_logprobs: Option<u8>,
     /// What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
     /// We generally recommend altering this or `top_p` but not both.
     ///
     /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// An alternative to sampling with temperature, called nucleus sampling,
     /// where the model considers the results of the tokens with top_p probability
@@ -2319,20 +4196,20 @@ pub struct CreateChatCompletionRequest {
     /// We generally recommend altering this or `temperature` but not both.
     ///
     /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
     /// This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
     /// A stable identifier for your end-users.
     /// Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub user: Option<String>,
     /// A stable identifier used to help detect users of your application that may be violating OpenAI's usage policies.
     /// The IDs should be a string that uniquely identifies each user, with a maximum length of 64 characters. We recommend hashing their username or email address, in order to avoid sending us any identifying information. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub safety_identifier: Option<String>,
     /// Used by OpenAI to cache responses for similar requests to optimize your cache hit rates. Replaces the `user` field. [Learn more](https://platform.openai.com/docs/guides/prompt-caching).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_key: Option<String>,
     /// Deprecated. Use `prompt_cache_options.ttl` instead.
     ///
@@ -2345,11 +4222,11 @@ pub struct CreateChatCompletionRequest {
     /// For older models that support both `in_memory` and `24h`, the default depends on your organization's data retention policy:
     ///   - Organizations without ZDR enabled default to `24h`.
     ///   - Organizations with ZDR enabled default to `in_memory` when `prompt_cache_retention` is not specified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub prompt_cache_retention: Option<PromptCacheRetention>,
     /// Options for prompt caching. Supported for `gpt-5.6` and later models. By default, OpenAI automatically chooses one implicit cache breakpoint. You can add explicit breakpoints to content blocks with `prompt_cache_breakpoint`. Each request can write up to four breakpoints. For cache matching, OpenAI considers up to the latest 80 breakpoints in the conversation, without a content-block lookback limit. Set `mode` to `explicit` to disable the implicit breakpoint. The `ttl` defaults to `30m`, which is currently the only supported value. See the [prompt caching guide](https://platform.openai.com/docs/guides/prompt-caching) for current details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_options: Option<PromptCacheOptionsParam>,
     /// Specifies the processing type used for serving the request.
     ///   - If set to 'auto', then the request will be processed with the service tier configured in the Project settings. Unless otherwise configured, the Project will use 'default'.
@@ -2357,17 +4234,17 @@ pub struct CreateChatCompletionRequest {
     ///   - If set to '[flex](https://platform.openai.com/docs/guides/flex-processing)', then the request will be processed with the Flex Processing service tier.
     ///   - To opt-in to [Fast mode](https://platform.openai.com/api/docs/guides/fast-mode) at the request level, include the `service_tier=fast` or `service_tier=priority` parameter for Responses or Chat Completions. The response will show `service_tier=priority` regardless of if you specify `service_tier=fast` or `priority` in your request.
     ///   - When not set, the default behavior is 'auto'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<ServiceTier>,
     /// Output types that you would like the model to generate.
     /// Most models are capable of generating text, which is the default:
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub modalities: Option<ResponseModalities>,
     /// Constrains the verbosity of the model's response. Lower values will result in
     /// more concise responses, while higher values will result in more verbose responses.
     /// Currently supported values are `low`, `medium`, and `high`. The default is
     /// `medium`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verbosity: Option<Verbosity>,
     /// Constrains effort on reasoning for reasoning models. Currently supported
     /// values are `none`, `minimal`, `low`, `medium`, `high`, `xhigh`, and `max`.
@@ -2376,28 +4253,28 @@ pub struct CreateChatCompletionRequest {
     /// value. See the
     /// [reasoning guide](https://platform.openai.com/docs/guides/reasoning)
     /// for model-specific support.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_effort: Option<ReasoningEffort>,
     /// An upper bound for the number of tokens that can be generated for a completion, including visible output tokens and [reasoning tokens](https://platform.openai.com/docs/guides/reasoning).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_completion_tokens: Option<i64>,
     /// Number between -2.0 and 2.0. Positive values penalize new tokens based on
     /// their existing frequency in the text so far, decreasing the model's
     /// likelihood to repeat the same line verbatim.
     ///
     /// Defaults to `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_penalty: Option<f64>,
     /// Number between -2.0 and 2.0. Positive values penalize new tokens based on
     /// whether they appear in the text so far, increasing the model's likelihood
     /// to talk about new topics.
     ///
     /// Defaults to `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
     /// This tool searches the web for relevant results to use in a response.
     /// Learn more about the [web search tool](https://platform.openai.com/docs/guides/tools-web-search?api-mode=chat).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub web_search_options: Option<WebSearchOptions>,
     /// An object specifying the format that the model must output.
     ///
@@ -2409,11 +4286,11 @@ pub struct CreateChatCompletionRequest {
     /// Setting to `{ "type": "json_object" }` enables the older JSON mode, which
     /// ensures the message the model generates is valid JSON. Using `json_schema`
     /// is preferred for models that support it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_format: Option<ResponseFormat>,
     /// Parameters for audio output. Required when audio output is requested with
     /// `modalities: ["audio"]`. [Learn more](https://platform.openai.com/docs/guides/audio).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio: Option<AudioOutput>,
     /// Whether or not to store the output of this chat completion request for
     /// use in our [model distillation](https://platform.openai.com/docs/guides/distillation) or
@@ -2422,10 +4299,10 @@ pub struct CreateChatCompletionRequest {
     /// Supports text and image inputs. Note: image inputs over 8MB will be dropped.
     ///
     /// Defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub store: Option<bool>,
     /// Configuration for running moderation on the request input and generated output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub moderation: Option<ModerationParam>,
     /// If set to true, the model response data will be streamed to the client
     /// as it is generated using [server-sent events](https://developer.mozilla.org/en-US/docs/Web/API/Server-sent_events/Using_server-sent_events#Event_stream_format).
@@ -2434,10 +4311,10 @@ pub struct CreateChatCompletionRequest {
     /// guide for more information on how to handle the streaming events.
     ///
     /// Defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
     /// Not supported with latest reasoning models `o3` and `o4-mini`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stop: Option<StopConfiguration>,
     /// Modify the likelihood of specified tokens appearing in the completion.
     ///
@@ -2447,14 +4324,14 @@ pub struct CreateChatCompletionRequest {
     /// The exact effect will vary per model, but values between -1 and 1 should
     /// decrease or increase likelihood of selection; values like -100 or 100
     /// should result in a ban or exclusive selection of the relevant token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logit_bias: Option<std::collections::BTreeMap<String, i64>>,
     /// Whether to return log probabilities of the output tokens or not. If true,
     /// returns the log probabilities of each output token returned in the
     /// `content` of `message`.
     ///
     /// Defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logprobs: Option<bool>,
     /// The maximum number of [tokens](https://platform.openai.com/tokenizer) that can be generated in the
     /// chat completion. This value can be used to control
@@ -2462,43 +4339,43 @@ pub struct CreateChatCompletionRequest {
     ///
     /// This value is now deprecated in favor of `max_completion_tokens`, and is
     /// not compatible with [o-series models](https://platform.openai.com/docs/guides/reasoning).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub max_tokens: Option<i64>,
     /// How many chat completion choices to generate for each input message. Note that you will be charged based on the number of generated tokens across all of the choices. Keep `n` as `1` to minimize costs.
     ///
     /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub n: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u8>,
     /// Configuration for a [Predicted Output](https://platform.openai.com/docs/guides/predicted-outputs),
     /// which can greatly improve response times when large parts of the model
     /// response are known ahead of time. This is most common when you are
     /// regenerating a file with only minor changes to most of the content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prediction: Option<PredictionContent>,
     /// This feature is in Beta.
     /// If specified, our system will make a best effort to sample deterministically, such that repeated requests with the same `seed` and parameters should return the same result.
     /// Determinism is not guaranteed, and you should refer to the `system_fingerprint` response parameter to monitor changes in the backend.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub seed: Option<i64>,
     /// Options for streaming response. Only set this when you set `stream: true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stream_options: Option<ChatCompletionStreamOptions>,
     /// A list of tools the model may call. You can provide either
     /// [custom tools](https://platform.openai.com/docs/guides/function-calling#custom-tools) or
     /// [function tools](https://platform.openai.com/docs/guides/function-calling).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<ToolDefinition>>,
     /// Controls which (if any) tool is called by the model.
     /// `none` means the model will not call any tool and instead generates a message.
     /// `auto` means the model can pick between generating a message or calling one or more tools.
     /// `required` means the model must call one or more tools.
     /// Specifying a particular tool via `{"type": "function", "function": {"name": "my_function"}}` forces the model to call that tool.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<ChatCompletionToolChoiceOption>,
     /// Whether to enable [parallel function calling](https://platform.openai.com/docs/guides/function-calling#configuring-parallel-function-calling) during tool use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parallel_tool_calls: Option<ParallelToolCalls>,
     /// Deprecated in favor of `tool_choice`.
     ///
@@ -2515,15 +4392,261 @@ pub struct CreateChatCompletionRequest {
     ///
     /// `none` is the default when no functions are present. `auto` is the default
     /// if functions are present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub function_call: Option<FunctionChoice>,
     /// Deprecated in favor of `tools`.
     ///
     /// A list of functions the model may generate JSON inputs for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub functions: Option<Vec<ChatCompletionFunctions>>,
+}
+impl<'de> Deserialize<'de> for CreateChatCompletionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionRequest {
+    const EXPECTING: &'static str = "an object (CreateChatCompletionRequest)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut messages = None;
+        let mut model = None;
+        let mut metadata = None;
+        let mut top_logprobs = None;
+        let mut temperature = None;
+        let mut top_p = None;
+        let mut user = None;
+        let mut safety_identifier = None;
+        let mut prompt_cache_key = None;
+        let mut prompt_cache_retention = None;
+        let mut prompt_cache_options = None;
+        let mut service_tier = None;
+        let mut modalities = None;
+        let mut verbosity = None;
+        let mut reasoning_effort = None;
+        let mut max_completion_tokens = None;
+        let mut frequency_penalty = None;
+        let mut presence_penalty = None;
+        let mut web_search_options = None;
+        let mut response_format = None;
+        let mut audio = None;
+        let mut store = None;
+        let mut moderation = None;
+        let mut stream = None;
+        let mut stop = None;
+        let mut logit_bias = None;
+        let mut logprobs = None;
+        let mut max_tokens = None;
+        let mut n = None;
+        let mut prediction = None;
+        let mut seed = None;
+        let mut stream_options = None;
+        let mut tools = None;
+        let mut tool_choice = None;
+        let mut parallel_tool_calls = None;
+        let mut function_call = None;
+        let mut functions = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "messages" => {
+                    crate::__private::field(&mut __map, &mut messages, "messages")?
+                }
+                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
+                "metadata" => {
+                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                }
+                "top_logprobs" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut top_logprobs,
+                        "top_logprobs",
+                    )?
+                }
+                "temperature" => {
+                    crate::__private::field(&mut __map, &mut temperature, "temperature")?
+                }
+                "top_p" => crate::__private::field(&mut __map, &mut top_p, "top_p")?,
+                "user" => crate::__private::field(&mut __map, &mut user, "user")?,
+                "safety_identifier" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut safety_identifier,
+                        "safety_identifier",
+                    )?
+                }
+                "prompt_cache_key" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_key,
+                        "prompt_cache_key",
+                    )?
+                }
+                "prompt_cache_retention" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_retention,
+                        "prompt_cache_retention",
+                    )?
+                }
+                "prompt_cache_options" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_options,
+                        "prompt_cache_options",
+                    )?
+                }
+                "service_tier" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut service_tier,
+                        "service_tier",
+                    )?
+                }
+                "modalities" => {
+                    crate::__private::field(&mut __map, &mut modalities, "modalities")?
+                }
+                "verbosity" => {
+                    crate::__private::field(&mut __map, &mut verbosity, "verbosity")?
+                }
+                "reasoning_effort" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut reasoning_effort,
+                        "reasoning_effort",
+                    )?
+                }
+                "max_completion_tokens" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut max_completion_tokens,
+                        "max_completion_tokens",
+                    )?
+                }
+                "frequency_penalty" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut frequency_penalty,
+                        "frequency_penalty",
+                    )?
+                }
+                "presence_penalty" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut presence_penalty,
+                        "presence_penalty",
+                    )?
+                }
+                "web_search_options" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut web_search_options,
+                        "web_search_options",
+                    )?
+                }
+                "response_format" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut response_format,
+                        "response_format",
+                    )?
+                }
+                "audio" => crate::__private::field(&mut __map, &mut audio, "audio")?,
+                "store" => crate::__private::field(&mut __map, &mut store, "store")?,
+                "moderation" => {
+                    crate::__private::field(&mut __map, &mut moderation, "moderation")?
+                }
+                "stream" => crate::__private::field(&mut __map, &mut stream, "stream")?,
+                "stop" => crate::__private::field(&mut __map, &mut stop, "stop")?,
+                "logit_bias" => {
+                    crate::__private::field(&mut __map, &mut logit_bias, "logit_bias")?
+                }
+                "logprobs" => {
+                    crate::__private::field(&mut __map, &mut logprobs, "logprobs")?
+                }
+                "max_tokens" => {
+                    crate::__private::field(&mut __map, &mut max_tokens, "max_tokens")?
+                }
+                "n" => crate::__private::field(&mut __map, &mut n, "n")?,
+                "prediction" => {
+                    crate::__private::field(&mut __map, &mut prediction, "prediction")?
+                }
+                "seed" => crate::__private::field(&mut __map, &mut seed, "seed")?,
+                "stream_options" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut stream_options,
+                        "stream_options",
+                    )?
+                }
+                "tools" => crate::__private::field(&mut __map, &mut tools, "tools")?,
+                "tool_choice" => {
+                    crate::__private::field(&mut __map, &mut tool_choice, "tool_choice")?
+                }
+                "parallel_tool_calls" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut parallel_tool_calls,
+                        "parallel_tool_calls",
+                    )?
+                }
+                "function_call" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut function_call,
+                        "function_call",
+                    )?
+                }
+                "functions" => {
+                    crate::__private::field(&mut __map, &mut functions, "functions")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            messages: crate::__private::required(messages, "messages")?,
+            model: crate::__private::required(model, "model")?,
+            metadata: metadata.flatten(),
+            top_logprobs: top_logprobs.flatten(),
+            temperature: temperature.flatten(),
+            top_p: top_p.flatten(),
+            user: user.flatten(),
+            safety_identifier: safety_identifier.flatten(),
+            prompt_cache_key: prompt_cache_key.flatten(),
+            prompt_cache_retention: prompt_cache_retention.flatten(),
+            prompt_cache_options: prompt_cache_options.flatten(),
+            service_tier: service_tier.flatten(),
+            modalities: modalities.flatten(),
+            verbosity: verbosity.flatten(),
+            reasoning_effort: reasoning_effort.flatten(),
+            max_completion_tokens: max_completion_tokens.flatten(),
+            frequency_penalty: frequency_penalty.flatten(),
+            presence_penalty: presence_penalty.flatten(),
+            web_search_options: web_search_options.flatten(),
+            response_format: response_format.flatten(),
+            audio: audio.flatten(),
+            store: store.flatten(),
+            moderation: moderation.flatten(),
+            stream: stream.flatten(),
+            stop: stop.flatten(),
+            logit_bias: logit_bias.flatten(),
+            logprobs: logprobs.flatten(),
+            max_tokens: max_tokens.flatten(),
+            n: n.flatten(),
+            prediction: prediction.flatten(),
+            seed: seed.flatten(),
+            stream_options: stream_options.flatten(),
+            tools: tools.flatten(),
+            tool_choice: tool_choice.flatten(),
+            parallel_tool_calls: parallel_tool_calls.flatten(),
+            function_call: function_call.flatten(),
+            functions: functions.flatten(),
+        })
+    }
 }
 /// Deprecated. Use `prompt_cache_options.ttl` instead.
 ///
@@ -2598,22 +4721,87 @@ impl<'de> Deserialize<'de> for PromptCacheRetention {
 }
 /// This tool searches the web for relevant results to use in a response.
 /// Learn more about the [web search tool](https://platform.openai.com/docs/guides/tools-web-search?api-mode=chat).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct WebSearchOptions {
     /// Approximate location parameters for the search.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_location: Option<WebSearchUserLocation>,
     /// High level guidance for the amount of context window space to use for the
     /// search. One of `low`, `medium`, or `high`. `medium` is the default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_context_size: Option<WebSearchContextSize>,
 }
+impl<'de> Deserialize<'de> for WebSearchOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for WebSearchOptions {
+    const EXPECTING: &'static str = "an object (WebSearchOptions)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_location = None;
+        let mut search_context_size = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "user_location" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut user_location,
+                        "user_location",
+                    )?
+                }
+                "search_context_size" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut search_context_size,
+                        "search_context_size",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            user_location: user_location.flatten(),
+            search_context_size: search_context_size.flatten(),
+        })
+    }
+}
 /// Approximate location parameters for the search.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "approximate")]
 pub struct WebSearchUserLocation {
     /// Approximate location parameters for the search.
     pub approximate: WebSearchLocation,
+}
+impl<'de> Deserialize<'de> for WebSearchUserLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for WebSearchUserLocation {
+    const EXPECTING: &'static str = "an object (WebSearchUserLocation)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut approximate = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "approximate" => {
+                    crate::__private::field(&mut __map, &mut approximate, "approximate")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            approximate: crate::__private::required(approximate, "approximate")?,
+        })
+    }
 }
 /// An object specifying the format that the model must output.
 ///
@@ -2647,16 +4835,29 @@ impl<'de> Deserialize<'de> for ResponseFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("text") => crate::__private::variant(value).map(Self::Text),
-            Some("json_schema") => crate::__private::variant(value).map(Self::JsonSchema),
-            Some("json_object") => crate::__private::variant(value).map(Self::JsonObject),
+        crate::__private::decode_tagged(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeTagged<'de> for ResponseFormat {
+    const EXPECTING: &'static str = "an object (ResponseFormat)";
+    const TAG: &'static str = "type";
+    fn decode_variant<A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        fields: A,
+    ) -> Result<Self, A::Error> {
+        match tag {
+            Some("text") => crate::__private::variant(fields).map(Self::Text),
+            Some("json_schema") => {
+                crate::__private::variant(fields).map(Self::JsonSchema)
+            }
+            Some("json_object") => {
+                crate::__private::variant(fields).map(Self::JsonObject)
+            }
             tag => {
                 Err(
                     crate::__private::unknown_tag(
                         "type",
-                        tag.map(str::to_owned),
+                        tag,
                         &["text", "json_schema", "json_object"],
                     ),
                 )
@@ -2681,7 +4882,7 @@ impl From<ResponseFormatJsonObject> for ResponseFormat {
 }
 /// Parameters for audio output. Required when audio output is requested with
 /// `modalities: ["audio"]`. [Learn more](https://platform.openai.com/docs/guides/audio).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AudioOutput {
     /// The voice the model uses to respond. Supported built-in voices are
     /// `alloy`, `ash`, `ballad`, `coral`, `echo`, `fable`, `nova`, `onyx`,
@@ -2691,6 +4892,33 @@ pub struct AudioOutput {
     /// Specifies the output audio format. Must be one of `wav`, `mp3`, `flac`,
     /// `opus`, or `pcm16`.
     pub format: AudioFormat,
+}
+impl<'de> Deserialize<'de> for AudioOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for AudioOutput {
+    const EXPECTING: &'static str = "an object (AudioOutput)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut voice = None;
+        let mut format = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "voice" => crate::__private::field(&mut __map, &mut voice, "voice")?,
+                "format" => crate::__private::field(&mut __map, &mut format, "format")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            voice: crate::__private::required(voice, "voice")?,
+            format: crate::__private::required(format, "format")?,
+        })
+    }
 }
 /// Specifies the output audio format. Must be one of `wav`, `mp3`, `flac`,
 /// `opus`, or `pcm16`.
@@ -2792,18 +5020,21 @@ impl<'de> Deserialize<'de> for ToolDefinition {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("function") => crate::__private::variant(value).map(Self::Function),
-            Some("custom") => crate::__private::variant(value).map(Self::Custom),
+        crate::__private::decode_tagged(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeTagged<'de> for ToolDefinition {
+    const EXPECTING: &'static str = "an object (ToolDefinition)";
+    const TAG: &'static str = "type";
+    fn decode_variant<A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        fields: A,
+    ) -> Result<Self, A::Error> {
+        match tag {
+            Some("function") => crate::__private::variant(fields).map(Self::Function),
+            Some("custom") => crate::__private::variant(fields).map(Self::Custom),
             tag => {
-                Err(
-                    crate::__private::unknown_tag(
-                        "type",
-                        tag.map(str::to_owned),
-                        &["function", "custom"],
-                    ),
-                )
+                Err(crate::__private::unknown_tag("type", tag, &["function", "custom"]))
             }
         }
     }
@@ -2917,27 +5148,22 @@ impl<'de> Deserialize<'de> for FunctionChoiceMode {
     }
 }
 /// Represents a chat completion response returned by model, based on the provided input.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CreateChatCompletionResponse {
     /// A unique identifier for the chat completion.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub id: String,
     /// A list of chat completion choices. Can be more than one if `n` is greater than 1.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub choices: Vec<ChatCompletionChoice>,
     /// The Unix timestamp (in seconds) of when the chat completion was created.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub created: i64,
     /// The model used for the chat completion.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub model: String,
     /// The object type, which is always `chat.completion`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub object: CreateChatCompletionResponseObject,
     /// Set of 16 key-value pairs that can be attached to an object. This can be
     /// useful for storing additional information about the object in a structured
     /// format, and querying for objects via API or the dashboard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
     /// Specifies the processing type used for serving the request.
     ///   - If set to 'auto', then the request will be processed with the service tier configured in the Project settings. Unless otherwise configured, the Project will use 'default'.
@@ -2945,48 +5171,162 @@ pub struct CreateChatCompletionResponse {
     ///   - If set to '[flex](https://platform.openai.com/docs/guides/flex-processing)', then the request will be processed with the Flex Processing service tier.
     ///   - To opt-in to [Fast mode](https://platform.openai.com/api/docs/guides/fast-mode) at the request level, include the `service_tier=fast` or `service_tier=priority` parameter for Responses or Chat Completions. The response will show `service_tier=priority` regardless of if you specify `service_tier=fast` or `priority` in your request.
     ///   - When not set, the default behavior is 'auto'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<ServiceTier>,
     /// This fingerprint represents the backend configuration that the model runs with.
     ///
     /// Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub system_fingerprint: Option<String>,
     /// Usage statistics for the completion request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<CompletionUsage>,
     /// Moderation results for the request input and generated output, if moderated
     /// completions were requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub moderation: Option<ChatCompletionModeration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<Box<ChatCompletionModeration>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for CreateChatCompletionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionResponse {
+    const EXPECTING: &'static str = "an object (CreateChatCompletionResponse)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut choices = None;
+        let mut created = None;
+        let mut model = None;
+        let mut object = None;
+        let mut metadata = None;
+        let mut service_tier = None;
+        let mut system_fingerprint = None;
+        let mut usage = None;
+        let mut moderation = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "choices" => {
+                    crate::__private::field(&mut __map, &mut choices, "choices")?
+                }
+                "created" => {
+                    crate::__private::field(&mut __map, &mut created, "created")?
+                }
+                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
+                "object" => crate::__private::field(&mut __map, &mut object, "object")?,
+                "metadata" => {
+                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                }
+                "service_tier" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut service_tier,
+                        "service_tier",
+                    )?
+                }
+                "system_fingerprint" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut system_fingerprint,
+                        "system_fingerprint",
+                    )?
+                }
+                "usage" => crate::__private::field(&mut __map, &mut usage, "usage")?,
+                "moderation" => {
+                    crate::__private::field(&mut __map, &mut moderation, "moderation")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            id: crate::__private::or_empty(id),
+            choices: crate::__private::or_empty(choices),
+            created: crate::__private::or_empty(created),
+            model: crate::__private::or_empty(model),
+            object: crate::__private::or_empty(object),
+            metadata: metadata.flatten(),
+            service_tier: service_tier.flatten(),
+            system_fingerprint: system_fingerprint.flatten(),
+            usage: usage.flatten(),
+            moderation: moderation.flatten(),
+            extra: __extra,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionChoice {
     /// The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
     /// `length` if the maximum number of tokens specified in the request was reached,
     /// `content_filter` if content was omitted due to a flag from our content filters,
     /// `tool_calls` if the model called a tool, or `function_call` (deprecated) if the model called a function.
     /// Read the [Model Spec](https://model-spec.openai.com/2025-12-18.html) for more.
-    #[serde(default)]
     pub finish_reason: Option<FinishReason>,
     /// The index of the choice in the list of choices.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub index: i64,
     /// A chat completion message generated by the model.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub message: ChatCompletionResponseMessage,
     /// Log probability information for the choice.
-    #[serde(default)]
-    pub logprobs: Option<Logprobs>,
+    pub logprobs: Option<Box<Logprobs>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChoice {
+    const EXPECTING: &'static str = "an object (ChatCompletionChoice)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut finish_reason = None;
+        let mut index = None;
+        let mut message = None;
+        let mut logprobs = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "finish_reason" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut finish_reason,
+                        "finish_reason",
+                    )?
+                }
+                "index" => crate::__private::field(&mut __map, &mut index, "index")?,
+                "message" => {
+                    crate::__private::field(&mut __map, &mut message, "message")?
+                }
+                "logprobs" => {
+                    crate::__private::field(&mut __map, &mut logprobs, "logprobs")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            finish_reason: finish_reason.flatten(),
+            index: crate::__private::or_empty(index),
+            message: crate::__private::or_empty(message),
+            logprobs: logprobs.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
 /// `length` if the maximum number of tokens specified in the request was reached,
@@ -3068,18 +5408,49 @@ impl<'de> Deserialize<'de> for FinishReason {
     }
 }
 /// Log probability information for the choice.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Logprobs {
     /// A list of message content tokens with log probability information.
-    #[serde(default)]
     pub content: Option<Vec<ChatCompletionTokenLogprob>>,
     /// A list of message refusal tokens with log probability information.
-    #[serde(default)]
     pub refusal: Option<Vec<ChatCompletionTokenLogprob>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for Logprobs {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for Logprobs {
+    const EXPECTING: &'static str = "an object (Logprobs)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut refusal = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "refusal" => {
+                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            content: content.flatten(),
+            refusal: refusal.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// The object type, which is always `chat.completion`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -3140,28 +5511,23 @@ impl<'de> Deserialize<'de> for CreateChatCompletionResponseObject {
 /// Represents a streamed chunk of a chat completion response returned
 /// by the model, based on the provided input.
 /// [Learn more](https://platform.openai.com/docs/guides/streaming-responses).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CreateChatCompletionStreamResponse {
     /// A unique identifier for the chat completion. Each chunk has the same ID.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub id: String,
     /// A list of chat completion choices. Can contain more than one elements if `n` is greater than 1. Can also be empty for the
     /// last chunk if you set `stream_options: {"include_usage": true}`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub choices: Vec<ChatCompletionChunkChoice>,
     /// The Unix timestamp (in seconds) of when the chat completion was created. Each chunk has the same timestamp.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub created: i64,
     /// The model to generate the completion.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub model: String,
     /// The object type, which is always `chat.completion.chunk`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub object: CreateChatCompletionStreamResponseObject,
     /// An obfuscation string added to normalize the size of streamed chunks as a
     /// mitigation to certain side-channel attacks. The field is included by
     /// default and omitted when `stream_options.include_obfuscation` is `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub obfuscation: Option<String>,
     /// Specifies the processing type used for serving the request.
     ///   - If set to 'auto', then the request will be processed with the service tier configured in the Project settings. Unless otherwise configured, the Project will use 'default'.
@@ -3169,11 +5535,11 @@ pub struct CreateChatCompletionStreamResponse {
     ///   - If set to '[flex](https://platform.openai.com/docs/guides/flex-processing)', then the request will be processed with the Flex Processing service tier.
     ///   - To opt-in to [Fast mode](https://platform.openai.com/api/docs/guides/fast-mode) at the request level, include the `service_tier=fast` or `service_tier=priority` parameter for Responses or Chat Completions. The response will show `service_tier=priority` regardless of if you specify `service_tier=fast` or `priority` in your request.
     ///   - When not set, the default behavior is 'auto'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<ServiceTier>,
     /// This fingerprint represents the backend configuration that the model runs with.
     /// Can be used in conjunction with the `seed` request parameter to understand when backend changes have been made that might impact determinism.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub system_fingerprint: Option<String>,
     /// An optional field that will only be present when you set
@@ -3184,52 +5550,196 @@ pub struct CreateChatCompletionStreamResponse {
     /// **NOTE:** If the stream is interrupted or cancelled, you may not
     /// receive the final usage chunk which contains the total token usage for
     /// the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<CompletionUsage>,
     /// Moderation results for the request input and generated output. Present
     /// on the moderation chunk when moderated completions are requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub moderation: Option<ChatCompletionModeration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<Box<ChatCompletionModeration>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for CreateChatCompletionStreamResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionStreamResponse {
+    const EXPECTING: &'static str = "an object (CreateChatCompletionStreamResponse)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut choices = None;
+        let mut created = None;
+        let mut model = None;
+        let mut object = None;
+        let mut obfuscation = None;
+        let mut service_tier = None;
+        let mut system_fingerprint = None;
+        let mut usage = None;
+        let mut moderation = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "choices" => {
+                    crate::__private::field(&mut __map, &mut choices, "choices")?
+                }
+                "created" => {
+                    crate::__private::field(&mut __map, &mut created, "created")?
+                }
+                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
+                "object" => crate::__private::field(&mut __map, &mut object, "object")?,
+                "obfuscation" => {
+                    crate::__private::field(&mut __map, &mut obfuscation, "obfuscation")?
+                }
+                "service_tier" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut service_tier,
+                        "service_tier",
+                    )?
+                }
+                "system_fingerprint" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut system_fingerprint,
+                        "system_fingerprint",
+                    )?
+                }
+                "usage" => crate::__private::field(&mut __map, &mut usage, "usage")?,
+                "moderation" => {
+                    crate::__private::field(&mut __map, &mut moderation, "moderation")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            id: crate::__private::or_empty(id),
+            choices: crate::__private::or_empty(choices),
+            created: crate::__private::or_empty(created),
+            model: crate::__private::or_empty(model),
+            object: crate::__private::or_empty(object),
+            obfuscation: obfuscation.flatten(),
+            service_tier: service_tier.flatten(),
+            system_fingerprint: system_fingerprint.flatten(),
+            usage: usage.flatten(),
+            moderation: moderation.flatten(),
+            extra: __extra,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionChunkChoice {
     /// A chat completion delta generated by streamed model responses.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub delta: ChatCompletionStreamResponseDelta,
     /// The reason the model stopped generating tokens. This will be `stop` if the model hit a natural stop point or a provided stop sequence,
     /// `length` if the maximum number of tokens specified in the request was reached,
     /// `content_filter` if content was omitted due to a flag from our content filters,
     /// `tool_calls` if the model called a tool, or `function_call` (deprecated) if the model called a function.
-    #[serde(default)]
     pub finish_reason: Option<FinishReason>,
     /// The index of the choice in the list of choices.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub index: i64,
     /// Log probability information for the choice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logprobs: Option<ChunkLogprobs>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logprobs: Option<Box<ChunkLogprobs>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChatCompletionChunkChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChunkChoice {
+    const EXPECTING: &'static str = "an object (ChatCompletionChunkChoice)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut delta = None;
+        let mut finish_reason = None;
+        let mut index = None;
+        let mut logprobs = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "delta" => crate::__private::field(&mut __map, &mut delta, "delta")?,
+                "finish_reason" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut finish_reason,
+                        "finish_reason",
+                    )?
+                }
+                "index" => crate::__private::field(&mut __map, &mut index, "index")?,
+                "logprobs" => {
+                    crate::__private::field(&mut __map, &mut logprobs, "logprobs")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            delta: crate::__private::or_empty(delta),
+            finish_reason: finish_reason.flatten(),
+            index: crate::__private::or_empty(index),
+            logprobs: logprobs.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// Log probability information for the choice.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChunkLogprobs {
     /// A list of message content tokens with log probability information.
-    #[serde(default)]
     pub content: Option<Vec<ChatCompletionTokenLogprob>>,
     /// A list of message refusal tokens with log probability information.
-    #[serde(default)]
     pub refusal: Option<Vec<ChatCompletionTokenLogprob>>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ChunkLogprobs {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ChunkLogprobs {
+    const EXPECTING: &'static str = "an object (ChunkLogprobs)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        let mut refusal = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                "refusal" => {
+                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            content: content.flatten(),
+            refusal: refusal.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// The object type, which is always `chat.completion.chunk`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -3287,24 +5797,24 @@ impl<'de> Deserialize<'de> for CreateChatCompletionStreamResponseObject {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CreateModelResponseProperties {
     /// Set of 16 key-value pairs that can be attached to an object. This can be
     /// useful for storing additional information about the object in a structured
     /// format, and querying for objects via API or the dashboard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
     /// An integer between 0 and 20 specifying the maximum number of most likely
     /// tokens to return at each token position, each with an associated log
     /// probability. In some cases, the number of returned tokens may be fewer than
     /// requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub top_logprobs: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_logprobs: Option<u8>,
     /// What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
     /// We generally recommend altering this or `top_p` but not both.
     ///
     /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// An alternative to sampling with temperature, called nucleus sampling,
     /// where the model considers the results of the tokens with top_p probability
@@ -3314,20 +5824,20 @@ pub struct CreateModelResponseProperties {
     /// We generally recommend altering this or `temperature` but not both.
     ///
     /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
     /// This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
     /// A stable identifier for your end-users.
     /// Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub user: Option<String>,
     /// A stable identifier used to help detect users of your application that may be violating OpenAI's usage policies.
     /// The IDs should be a string that uniquely identifies each user, with a maximum length of 64 characters. We recommend hashing their username or email address, in order to avoid sending us any identifying information. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub safety_identifier: Option<String>,
     /// Used by OpenAI to cache responses for similar requests to optimize your cache hit rates. Replaces the `user` field. [Learn more](https://platform.openai.com/docs/guides/prompt-caching).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_key: Option<String>,
     /// Deprecated. Use `prompt_cache_options.ttl` instead.
     ///
@@ -3340,31 +5850,169 @@ pub struct CreateModelResponseProperties {
     /// For older models that support both `in_memory` and `24h`, the default depends on your organization's data retention policy:
     ///   - Organizations without ZDR enabled default to `24h`.
     ///   - Organizations with ZDR enabled default to `in_memory` when `prompt_cache_retention` is not specified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub prompt_cache_retention: Option<PromptCacheRetention>,
     /// Options for prompt caching. Supported for `gpt-5.6` and later models. By default, OpenAI automatically chooses one implicit cache breakpoint. You can add explicit breakpoints to content blocks with `prompt_cache_breakpoint`. Each request can write up to four breakpoints. For cache matching, OpenAI considers up to the latest 80 breakpoints in the conversation, without a content-block lookback limit. Set `mode` to `explicit` to disable the implicit breakpoint. The `ttl` defaults to `30m`, which is currently the only supported value. See the [prompt caching guide](https://platform.openai.com/docs/guides/prompt-caching) for current details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_options: Option<PromptCacheOptionsParam>,
 }
+impl<'de> Deserialize<'de> for CreateModelResponseProperties {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CreateModelResponseProperties {
+    const EXPECTING: &'static str = "an object (CreateModelResponseProperties)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut metadata = None;
+        let mut top_logprobs = None;
+        let mut temperature = None;
+        let mut top_p = None;
+        let mut user = None;
+        let mut safety_identifier = None;
+        let mut prompt_cache_key = None;
+        let mut prompt_cache_retention = None;
+        let mut prompt_cache_options = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "metadata" => {
+                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                }
+                "top_logprobs" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut top_logprobs,
+                        "top_logprobs",
+                    )?
+                }
+                "temperature" => {
+                    crate::__private::field(&mut __map, &mut temperature, "temperature")?
+                }
+                "top_p" => crate::__private::field(&mut __map, &mut top_p, "top_p")?,
+                "user" => crate::__private::field(&mut __map, &mut user, "user")?,
+                "safety_identifier" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut safety_identifier,
+                        "safety_identifier",
+                    )?
+                }
+                "prompt_cache_key" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_key,
+                        "prompt_cache_key",
+                    )?
+                }
+                "prompt_cache_retention" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_retention,
+                        "prompt_cache_retention",
+                    )?
+                }
+                "prompt_cache_options" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_options,
+                        "prompt_cache_options",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            metadata: metadata.flatten(),
+            top_logprobs: top_logprobs.flatten(),
+            temperature: temperature.flatten(),
+            top_p: top_p.flatten(),
+            user: user.flatten(),
+            safety_identifier: safety_identifier.flatten(),
+            prompt_cache_key: prompt_cache_key.flatten(),
+            prompt_cache_retention: prompt_cache_retention.flatten(),
+            prompt_cache_options: prompt_cache_options.flatten(),
+        })
+    }
+}
 /// A custom tool that processes input using a specified format.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "custom")]
 pub struct CustomToolChatCompletions {
     /// Properties of the custom tool.
     pub custom: CustomToolSpec,
 }
+impl<'de> Deserialize<'de> for CustomToolChatCompletions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CustomToolChatCompletions {
+    const EXPECTING: &'static str = "an object (CustomToolChatCompletions)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut custom = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "custom" => crate::__private::field(&mut __map, &mut custom, "custom")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            custom: crate::__private::required(custom, "custom")?,
+        })
+    }
+}
 /// Properties of the custom tool.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CustomToolSpec {
     /// The name of the custom tool, used to identify it in tool calls.
     pub name: String,
     /// Optional description of the custom tool, used to provide more context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The input format for the custom tool. Default is unconstrained text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<CustomToolFormat>,
+}
+impl<'de> Deserialize<'de> for CustomToolSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CustomToolSpec {
+    const EXPECTING: &'static str = "an object (CustomToolSpec)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        let mut description = None;
+        let mut format = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "description" => {
+                    crate::__private::field(&mut __map, &mut description, "description")?
+                }
+                "format" => crate::__private::field(&mut __map, &mut format, "format")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: crate::__private::required(name, "name")?,
+            description: description.flatten(),
+            format: format.flatten(),
+        })
+    }
 }
 /// The input format for the custom tool. Default is unconstrained text.
 #[derive(Debug, Clone, PartialEq)]
@@ -3386,19 +6034,20 @@ impl<'de> Deserialize<'de> for CustomToolFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let (tag, value) = crate::__private::tagged(deserializer, "type")?;
-        match tag.as_deref() {
-            Some("text") => crate::__private::variant(value).map(Self::Text),
-            Some("grammar") => crate::__private::variant(value).map(Self::Grammar),
-            tag => {
-                Err(
-                    crate::__private::unknown_tag(
-                        "type",
-                        tag.map(str::to_owned),
-                        &["text", "grammar"],
-                    ),
-                )
-            }
+        crate::__private::decode_tagged(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeTagged<'de> for CustomToolFormat {
+    const EXPECTING: &'static str = "an object (CustomToolFormat)";
+    const TAG: &'static str = "type";
+    fn decode_variant<A: serde::de::MapAccess<'de>>(
+        tag: Option<&str>,
+        fields: A,
+    ) -> Result<Self, A::Error> {
+        match tag {
+            Some("text") => crate::__private::variant(fields).map(Self::Text),
+            Some("grammar") => crate::__private::variant(fields).map(Self::Grammar),
+            tag => Err(crate::__private::unknown_tag("type", tag, &["text", "grammar"])),
         }
     }
 }
@@ -3413,23 +6062,96 @@ impl From<CustomGrammarFormat> for CustomToolFormat {
     }
 }
 /// Unconstrained free-form text.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "text")]
 pub struct CustomTextFormat {}
+impl<'de> Deserialize<'de> for CustomTextFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CustomTextFormat {
+    const EXPECTING: &'static str = "an object (CustomTextFormat)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            crate::__private::skip(&mut __map)?;
+        }
+        Ok(Self {})
+    }
+}
 /// A grammar defined by the user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename = "grammar")]
 pub struct CustomGrammarFormat {
     /// Your chosen grammar.
     pub grammar: Grammar,
 }
+impl<'de> Deserialize<'de> for CustomGrammarFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CustomGrammarFormat {
+    const EXPECTING: &'static str = "an object (CustomGrammarFormat)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut grammar = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "grammar" => {
+                    crate::__private::field(&mut __map, &mut grammar, "grammar")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            grammar: crate::__private::required(grammar, "grammar")?,
+        })
+    }
+}
 /// Your chosen grammar.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Grammar {
     /// The grammar definition.
     pub definition: String,
     /// The syntax of the grammar definition. One of `lark` or `regex`.
     pub syntax: GrammarSyntax,
+}
+impl<'de> Deserialize<'de> for Grammar {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for Grammar {
+    const EXPECTING: &'static str = "an object (Grammar)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut definition = None;
+        let mut syntax = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "definition" => {
+                    crate::__private::field(&mut __map, &mut definition, "definition")?
+                }
+                "syntax" => crate::__private::field(&mut __map, &mut syntax, "syntax")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            definition: crate::__private::required(definition, "definition")?,
+            syntax: crate::__private::required(syntax, "syntax")?,
+        })
+    }
 }
 /// The syntax of the grammar definition. One of `lark` or `regex`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3491,33 +6213,122 @@ impl<'de> Deserialize<'de> for GrammarSyntax {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ErrorObject {
-    #[serde(default)]
     pub code: Option<String>,
     pub message: String,
-    #[serde(default)]
     pub param: Option<String>,
     pub r#type: String,
     /// Details when a request was blocked as misaligned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub misalignment: Option<Misalignment>,
 }
+impl<'de> Deserialize<'de> for ErrorObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ErrorObject {
+    const EXPECTING: &'static str = "an object (ErrorObject)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut message = None;
+        let mut param = None;
+        let mut r#type = None;
+        let mut misalignment = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "code" => crate::__private::field(&mut __map, &mut code, "code")?,
+                "message" => {
+                    crate::__private::field(&mut __map, &mut message, "message")?
+                }
+                "param" => crate::__private::field(&mut __map, &mut param, "param")?,
+                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "misalignment" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut misalignment,
+                        "misalignment",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            code: code.flatten(),
+            message: crate::__private::required(message, "message")?,
+            param: param.flatten(),
+            r#type: crate::__private::required(r#type, "type")?,
+            misalignment: misalignment.flatten(),
+        })
+    }
+}
 /// Details when a request was blocked as misaligned.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Misalignment {
     /// An optional classification; clients must accept additional values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_type: Option<MisalignmentType>,
     /// The public explanation for this block.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detailed_explanation: Option<String>,
     /// An optional public continuation instruction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub steer: Option<MisalignmentSteer>,
     /// The target identifier for public review.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub review_target: Option<String>,
+}
+impl<'de> Deserialize<'de> for Misalignment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for Misalignment {
+    const EXPECTING: &'static str = "an object (Misalignment)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut error_type = None;
+        let mut detailed_explanation = None;
+        let mut steer = None;
+        let mut review_target = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "error_type" => {
+                    crate::__private::field(&mut __map, &mut error_type, "error_type")?
+                }
+                "detailed_explanation" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut detailed_explanation,
+                        "detailed_explanation",
+                    )?
+                }
+                "steer" => crate::__private::field(&mut __map, &mut steer, "steer")?,
+                "review_target" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut review_target,
+                        "review_target",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            error_type: error_type.flatten(),
+            detailed_explanation: detailed_explanation.flatten(),
+            steer: steer.flatten(),
+            review_target: review_target.flatten(),
+        })
+    }
 }
 /// An optional classification; clients must accept additional values.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3607,30 +6418,117 @@ impl<'de> Deserialize<'de> for MisalignmentType {
     }
 }
 /// An optional public continuation instruction.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct MisalignmentSteer {
     /// The public continuation instruction.
     pub message: String,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for MisalignmentSteer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for MisalignmentSteer {
+    const EXPECTING: &'static str = "an object (MisalignmentSteer)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut message = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "message" => {
+                    crate::__private::field(&mut __map, &mut message, "message")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            message: crate::__private::required(message, "message")?,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ErrorResponse {
     pub error: ErrorObject,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ErrorResponse {
+    const EXPECTING: &'static str = "an object (ErrorResponse)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut error = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "error" => crate::__private::field(&mut __map, &mut error, "error")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            error: crate::__private::required(error, "error")?,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct FunctionObject {
     /// The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64.
     pub name: String,
     /// A description of what the function does, used by the model to choose when and how to call the function.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The parameters the functions accepts, described as a JSON Schema object. See the [guide](https://platform.openai.com/docs/guides/function-calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<FunctionParameters>,
     /// Whether to enable strict schema adherence when generating the function call. If set to true, the model will follow the exact schema defined in the `parameters` field. Only a subset of JSON Schema is supported when `strict` is `true`. Learn more about Structured Outputs in the [function calling guide](https://platform.openai.com/docs/guides/function-calling).
     ///
     /// Defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,
+}
+impl<'de> Deserialize<'de> for FunctionObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for FunctionObject {
+    const EXPECTING: &'static str = "an object (FunctionObject)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        let mut description = None;
+        let mut parameters = None;
+        let mut strict = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "description" => {
+                    crate::__private::field(&mut __map, &mut description, "description")?
+                }
+                "parameters" => {
+                    crate::__private::field(&mut __map, &mut parameters, "parameters")?
+                }
+                "strict" => crate::__private::field(&mut __map, &mut strict, "strict")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: crate::__private::required(name, "name")?,
+            description: description.flatten(),
+            parameters: parameters.flatten(),
+            strict: strict.flatten(),
+        })
+    }
 }
 /// The parameters the functions accepts, described as a JSON Schema object. See the [guide](https://platform.openai.com/docs/guides/function-calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
 ///
@@ -4124,24 +7022,24 @@ impl<'de> Deserialize<'de> for ModelIdsShared {
         deserializer.deserialize_str(crate::__private::StringEnumVisitor::new())
     }
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ModelResponseProperties {
     /// Set of 16 key-value pairs that can be attached to an object. This can be
     /// useful for storing additional information about the object in a structured
     /// format, and querying for objects via API or the dashboard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
     /// An integer between 0 and 20 specifying the maximum number of most likely
     /// tokens to return at each token position, each with an associated log
     /// probability. In some cases, the number of returned tokens may be fewer than
     /// requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub top_logprobs: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_logprobs: Option<u8>,
     /// What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic.
     /// We generally recommend altering this or `top_p` but not both.
     ///
     /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// An alternative to sampling with temperature, called nucleus sampling,
     /// where the model considers the results of the tokens with top_p probability
@@ -4151,20 +7049,20 @@ pub struct ModelResponseProperties {
     /// We generally recommend altering this or `temperature` but not both.
     ///
     /// Defaults to `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
     /// This field is being replaced by `safety_identifier` and `prompt_cache_key`. Use `prompt_cache_key` instead to maintain caching optimizations.
     /// A stable identifier for your end-users.
     /// Used to boost cache hit rates by better bucketing similar requests and  to help OpenAI detect and prevent abuse. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub user: Option<String>,
     /// A stable identifier used to help detect users of your application that may be violating OpenAI's usage policies.
     /// The IDs should be a string that uniquely identifies each user, with a maximum length of 64 characters. We recommend hashing their username or email address, in order to avoid sending us any identifying information. [Learn more](https://platform.openai.com/docs/guides/safety-best-practices#safety-identifiers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub safety_identifier: Option<String>,
     /// Used by OpenAI to cache responses for similar requests to optimize your cache hit rates. Replaces the `user` field. [Learn more](https://platform.openai.com/docs/guides/prompt-caching).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_key: Option<String>,
     /// Deprecated. Use `prompt_cache_options.ttl` instead.
     ///
@@ -4177,14 +7075,111 @@ pub struct ModelResponseProperties {
     /// For older models that support both `in_memory` and `24h`, the default depends on your organization's data retention policy:
     ///   - Organizations without ZDR enabled default to `24h`.
     ///   - Organizations with ZDR enabled default to `in_memory` when `prompt_cache_retention` is not specified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub prompt_cache_retention: Option<PromptCacheRetention>,
 }
+impl<'de> Deserialize<'de> for ModelResponseProperties {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ModelResponseProperties {
+    const EXPECTING: &'static str = "an object (ModelResponseProperties)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut metadata = None;
+        let mut top_logprobs = None;
+        let mut temperature = None;
+        let mut top_p = None;
+        let mut user = None;
+        let mut safety_identifier = None;
+        let mut prompt_cache_key = None;
+        let mut prompt_cache_retention = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "metadata" => {
+                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                }
+                "top_logprobs" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut top_logprobs,
+                        "top_logprobs",
+                    )?
+                }
+                "temperature" => {
+                    crate::__private::field(&mut __map, &mut temperature, "temperature")?
+                }
+                "top_p" => crate::__private::field(&mut __map, &mut top_p, "top_p")?,
+                "user" => crate::__private::field(&mut __map, &mut user, "user")?,
+                "safety_identifier" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut safety_identifier,
+                        "safety_identifier",
+                    )?
+                }
+                "prompt_cache_key" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_key,
+                        "prompt_cache_key",
+                    )?
+                }
+                "prompt_cache_retention" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut prompt_cache_retention,
+                        "prompt_cache_retention",
+                    )?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            metadata: metadata.flatten(),
+            top_logprobs: top_logprobs.flatten(),
+            temperature: temperature.flatten(),
+            top_p: top_p.flatten(),
+            user: user.flatten(),
+            safety_identifier: safety_identifier.flatten(),
+            prompt_cache_key: prompt_cache_key.flatten(),
+            prompt_cache_retention: prompt_cache_retention.flatten(),
+        })
+    }
+}
 /// The moderation policy for the response input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModerationConfigParam {
     pub mode: ModerationMode,
+}
+impl<'de> Deserialize<'de> for ModerationConfigParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ModerationConfigParam {
+    const EXPECTING: &'static str = "an object (ModerationConfigParam)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut mode = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "mode" => crate::__private::field(&mut __map, &mut mode, "mode")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            mode: crate::__private::required(mode, "mode")?,
+        })
+    }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ModerationInputType {
@@ -4305,46 +7300,94 @@ impl<'de> Deserialize<'de> for ModerationMode {
     }
 }
 /// Configuration for running moderation on the input and output of this response.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ModerationParam {
     /// The moderation model to use for moderated completions, e.g. 'omni-moderation-latest'.
     pub model: String,
     /// The policy to apply to moderated response input and output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<ModerationPolicyParam>,
 }
+impl<'de> Deserialize<'de> for ModerationParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ModerationParam {
+    const EXPECTING: &'static str = "an object (ModerationParam)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut model = None;
+        let mut policy = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
+                "policy" => crate::__private::field(&mut __map, &mut policy, "policy")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            model: crate::__private::required(model, "model")?,
+            policy: policy.flatten(),
+        })
+    }
+}
 /// The policy to apply to moderated response input and output.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ModerationPolicyParam {
     /// The moderation policy for the response input.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub input: Option<ModerationConfigParam>,
     /// The moderation policy for the response output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<ModerationConfigParam>,
 }
+impl<'de> Deserialize<'de> for ModerationPolicyParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ModerationPolicyParam {
+    const EXPECTING: &'static str = "an object (ModerationPolicyParam)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut input = None;
+        let mut output = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "input" => crate::__private::field(&mut __map, &mut input, "input")?,
+                "output" => crate::__private::field(&mut __map, &mut output, "output")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            input: input.flatten(),
+            output: output.flatten(),
+        })
+    }
+}
 /// A moderation result produced for the response input or output.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ModerationResultBody {
     /// The object type, which was always `moderation_result` for successful moderation results.
     ///
     /// Defaults to `"moderation_result"`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub r#type: ModerationResultBodyType,
     /// The moderation model that produced this result.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub model: String,
     /// A boolean indicating whether the content was flagged by any category.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub flagged: bool,
     /// A dictionary of moderation categories to booleans, True if the input is flagged under this category.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub categories: std::collections::BTreeMap<String, bool>,
     /// A dictionary of moderation categories to scores.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub category_scores: std::collections::BTreeMap<String, f64>,
     /// Which modalities of input are reflected by the score for each category.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub category_applied_input_types: std::collections::BTreeMap<
         String,
         Vec<ModerationInputType>,
@@ -4352,7 +7395,66 @@ pub struct ModerationResultBody {
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for ModerationResultBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ModerationResultBody {
+    const EXPECTING: &'static str = "an object (ModerationResultBody)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut r#type = None;
+        let mut model = None;
+        let mut flagged = None;
+        let mut categories = None;
+        let mut category_scores = None;
+        let mut category_applied_input_types = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
+                "flagged" => {
+                    crate::__private::field(&mut __map, &mut flagged, "flagged")?
+                }
+                "categories" => {
+                    crate::__private::field(&mut __map, &mut categories, "categories")?
+                }
+                "category_scores" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut category_scores,
+                        "category_scores",
+                    )?
+                }
+                "category_applied_input_types" => {
+                    crate::__private::field(
+                        &mut __map,
+                        &mut category_applied_input_types,
+                        "category_applied_input_types",
+                    )?
+                }
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            r#type: crate::__private::or_empty(r#type),
+            model: crate::__private::or_empty(model),
+            flagged: crate::__private::or_empty(flagged),
+            categories: crate::__private::or_empty(categories),
+            category_scores: crate::__private::or_empty(category_scores),
+            category_applied_input_types: crate::__private::or_empty(
+                category_applied_input_types,
+            ),
+            extra: __extra,
+        })
+    }
 }
 /// The object type, which was always `moderation_result` for successful moderation results.
 ///
@@ -4418,13 +7520,39 @@ impl<'de> Deserialize<'de> for ModerationResultBodyType {
 pub type ParallelToolCalls = bool;
 /// Static predicted output content, such as the content of a text file that is
 /// being regenerated.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "content")]
 pub struct PredictionContent {
     /// The content that should be matched when generating a model response.
     /// If generated tokens would match this content, the entire model response
     /// can be returned much more quickly.
     pub content: PredictedContent,
+}
+impl<'de> Deserialize<'de> for PredictionContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for PredictionContent {
+    const EXPECTING: &'static str = "an object (PredictionContent)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut content = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "content" => {
+                    crate::__private::field(&mut __map, &mut content, "content")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            content: crate::__private::required(content, "content")?,
+        })
+    }
 }
 /// The content that should be matched when generating a model response.
 /// If generated tokens would match this content, the entire model response
@@ -4459,20 +7587,48 @@ impl From<Vec<ChatCompletionRequestMessageContentPartText>> for PredictedContent
     }
 }
 /// Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PromptCacheBreakpointParam {
     /// The breakpoint mode. Always `explicit`.
     ///
     /// Defaults to `"explicit"`.
-    #[serde(default, deserialize_with = "crate::__private::null_as_default")]
     pub mode: PromptCacheBreakpointParamMode,
     /// Minimum cache lifetime of this breakpoint; without it, the request's `prompt_cache_options.ttl` applies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<PromptCacheBreakpointTtl>,
     /// Properties this version of the spec does not describe, kept
     /// so that nothing the server sent is lost.
     #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::Extra,
+}
+impl<'de> Deserialize<'de> for PromptCacheBreakpointParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for PromptCacheBreakpointParam {
+    const EXPECTING: &'static str = "an object (PromptCacheBreakpointParam)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut mode = None;
+        let mut ttl = None;
+        let mut __extra = crate::Extra::new();
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "mode" => crate::__private::field(&mut __map, &mut mode, "mode")?,
+                "ttl" => crate::__private::field(&mut __map, &mut ttl, "ttl")?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
+            }
+        }
+        Ok(Self {
+            mode: crate::__private::or_empty(mode),
+            ttl: ttl.flatten(),
+            extra: __extra,
+        })
+    }
 }
 /// The breakpoint mode. Always `explicit`.
 ///
@@ -4652,14 +7808,41 @@ impl<'de> Deserialize<'de> for PromptCacheModeEnum {
     }
 }
 /// Options for prompt caching. Supported for `gpt-5.6` and later models. By default, OpenAI automatically chooses one implicit cache breakpoint. You can add explicit breakpoints to content blocks with `prompt_cache_breakpoint`. Each request can write up to four breakpoints. For cache matching, OpenAI considers up to the latest 80 breakpoints in the conversation, without a content-block lookback limit. Set `mode` to `explicit` to disable the implicit breakpoint. The `ttl` defaults to `30m`, which is currently the only supported value. See the [prompt caching guide](https://platform.openai.com/docs/guides/prompt-caching) for current details.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PromptCacheOptionsParam {
     /// The minimum lifetime applied to every implicit and explicit cache breakpoint written by the request. Defaults to `30m`, which is currently the only supported value. The backend may retain cache entries for longer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<PromptCacheTTLEnum>,
     /// Controls whether OpenAI automatically creates an implicit cache breakpoint. Defaults to `implicit`. With `implicit`, OpenAI creates one implicit breakpoint and writes up to the latest three explicit breakpoints in the request. With `explicit`, OpenAI does not create an implicit breakpoint and writes up to the latest four explicit breakpoints. If there are no explicit breakpoints, the request does not use prompt caching.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<PromptCacheModeEnum>,
+}
+impl<'de> Deserialize<'de> for PromptCacheOptionsParam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for PromptCacheOptionsParam {
+    const EXPECTING: &'static str = "an object (PromptCacheOptionsParam)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut ttl = None;
+        let mut mode = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "ttl" => crate::__private::field(&mut __map, &mut ttl, "ttl")?,
+                "mode" => crate::__private::field(&mut __map, &mut mode, "mode")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            ttl: ttl.flatten(),
+            mode: mode.flatten(),
+        })
+    }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum PromptCacheTTLEnum {
@@ -4814,30 +7997,74 @@ impl<'de> Deserialize<'de> for ReasoningEffort {
 /// Using `json_schema` is recommended for models that support it. Note that the
 /// model will not generate JSON without a system or user message instructing it
 /// to do so.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "json_object")]
 pub struct ResponseFormatJsonObject {}
+impl<'de> Deserialize<'de> for ResponseFormatJsonObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatJsonObject {
+    const EXPECTING: &'static str = "an object (ResponseFormatJsonObject)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            crate::__private::skip(&mut __map)?;
+        }
+        Ok(Self {})
+    }
+}
 /// JSON Schema response format. Used to generate structured JSON responses.
 /// Learn more about [Structured Outputs](https://platform.openai.com/docs/guides/structured-outputs).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "json_schema")]
 pub struct ResponseFormatJsonSchema {
     /// Structured Outputs configuration options, including a JSON Schema.
     pub json_schema: JsonSchemaFormat,
 }
+impl<'de> Deserialize<'de> for ResponseFormatJsonSchema {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatJsonSchema {
+    const EXPECTING: &'static str = "an object (ResponseFormatJsonSchema)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut json_schema = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "json_schema" => {
+                    crate::__private::field(&mut __map, &mut json_schema, "json_schema")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            json_schema: crate::__private::required(json_schema, "json_schema")?,
+        })
+    }
+}
 /// Structured Outputs configuration options, including a JSON Schema.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct JsonSchemaFormat {
     /// The name of the response format. Must be a-z, A-Z, 0-9, or contain
     /// underscores and dashes, with a maximum length of 64.
     pub name: String,
     /// A description of what the response format is for, used by the model to
     /// determine how to respond in the format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The schema for the response format, described as a JSON Schema object.
     /// Learn how to build JSON schemas [here](https://json-schema.org/).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<ResponseFormatJsonSchemaSchema>,
     /// Whether to enable strict schema adherence when generating the output.
     /// If set to true, the model will always follow the exact schema defined
@@ -4846,16 +8073,69 @@ pub struct JsonSchemaFormat {
     /// guide\](/docs/guides/structured-outputs).
     ///
     /// Defaults to `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,
+}
+impl<'de> Deserialize<'de> for JsonSchemaFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for JsonSchemaFormat {
+    const EXPECTING: &'static str = "an object (JsonSchemaFormat)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut name = None;
+        let mut description = None;
+        let mut schema = None;
+        let mut strict = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "description" => {
+                    crate::__private::field(&mut __map, &mut description, "description")?
+                }
+                "schema" => crate::__private::field(&mut __map, &mut schema, "schema")?,
+                "strict" => crate::__private::field(&mut __map, &mut strict, "strict")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            name: crate::__private::required(name, "name")?,
+            description: description.flatten(),
+            schema: schema.flatten(),
+            strict: strict.flatten(),
+        })
+    }
 }
 /// The schema for the response format, described as a JSON Schema object.
 /// Learn how to build JSON schemas [here](https://json-schema.org/).
 pub type ResponseFormatJsonSchemaSchema = serde_json::Map<String, serde_json::Value>;
 /// Default response format. Used to generate text responses.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "text")]
 pub struct ResponseFormatText {}
+impl<'de> Deserialize<'de> for ResponseFormatText {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatText {
+    const EXPECTING: &'static str = "an object (ResponseFormatText)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            crate::__private::skip(&mut __map)?;
+        }
+        Ok(Self {})
+    }
+}
 /// Output types that you would like the model to generate.
 /// Most models are capable of generating text, which is the default:
 ///
@@ -5142,10 +8422,34 @@ impl From<CustomVoice> for VoiceIdsOrCustomVoice {
     }
 }
 /// Custom voice reference.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CustomVoice {
     /// The custom voice ID, e.g. `voice_1234`.
     pub id: String,
+}
+impl<'de> Deserialize<'de> for CustomVoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for CustomVoice {
+    const EXPECTING: &'static str = "an object (CustomVoice)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            id: crate::__private::required(id, "id")?,
+        })
+    }
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VoiceIdsShared {
@@ -5321,23 +8625,60 @@ impl<'de> Deserialize<'de> for WebSearchContextSize {
     }
 }
 /// Approximate location parameters for the search.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct WebSearchLocation {
     /// The two-letter
     /// [ISO country code](https://en.wikipedia.org/wiki/ISO_3166-1) of the user,
     /// e.g. `US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Free text input for the region of the user, e.g. `California`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Free text input for the city of the user, e.g. `San Francisco`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The [IANA timezone](https://timeapi.io/documentation/iana-timezones)
     /// of the user, e.g. `America/Los_Angeles`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+}
+impl<'de> Deserialize<'de> for WebSearchLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for WebSearchLocation {
+    const EXPECTING: &'static str = "an object (WebSearchLocation)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut country = None;
+        let mut region = None;
+        let mut city = None;
+        let mut timezone = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "country" => {
+                    crate::__private::field(&mut __map, &mut country, "country")?
+                }
+                "region" => crate::__private::field(&mut __map, &mut region, "region")?,
+                "city" => crate::__private::field(&mut __map, &mut city, "city")?,
+                "timezone" => {
+                    crate::__private::field(&mut __map, &mut timezone, "timezone")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            country: country.flatten(),
+            region: region.flatten(),
+            city: city.flatten(),
+            timezone: timezone.flatten(),
+        })
+    }
 }
 /// Defaults to `"asc"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -5401,52 +8742,145 @@ impl<'de> Deserialize<'de> for Order {
     }
 }
 /// Query parameters of `listChatCompletions`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ListChatCompletionsQuery {
     /// The model used to generate the Chat Completions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// A list of metadata keys to filter the Chat Completions by. Example:
     ///
     /// `metadata[key1]=value1&metadata[key2]=value2`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
     /// Identifier for the last chat completion from the previous pagination request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
     /// Number of Chat Completions to retrieve.
     ///
     /// Defaults to `20`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Sort order for Chat Completions by timestamp. Use `asc` for ascending order or `desc` for descending order. Defaults to `asc`.
     ///
     /// Defaults to `"asc"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<Order>,
 }
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ListChatCompletionsQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for ListChatCompletionsQuery {
+    const EXPECTING: &'static str = "an object (ListChatCompletionsQuery)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut model = None;
+        let mut metadata = None;
+        let mut after = None;
+        let mut limit = None;
+        let mut order = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
+                "metadata" => {
+                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                }
+                "after" => crate::__private::field(&mut __map, &mut after, "after")?,
+                "limit" => crate::__private::field(&mut __map, &mut limit, "limit")?,
+                "order" => crate::__private::field(&mut __map, &mut order, "order")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            model: model.flatten(),
+            metadata: metadata.flatten(),
+            after: after.flatten(),
+            limit: limit.flatten(),
+            order: order.flatten(),
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdateChatCompletionRequest {
     /// Set of 16 key-value pairs that can be attached to an object. This can be
     /// useful for storing additional information about the object in a structured
     /// format, and querying for objects via API or the dashboard.
-    #[serde(default)]
     pub metadata: Option<Metadata>,
 }
+impl<'de> Deserialize<'de> for UpdateChatCompletionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for UpdateChatCompletionRequest {
+    const EXPECTING: &'static str = "an object (UpdateChatCompletionRequest)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut metadata = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "metadata" => {
+                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                }
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            metadata: metadata.flatten(),
+        })
+    }
+}
 /// Query parameters of `getChatCompletionMessages`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct GetChatCompletionMessagesQuery {
     /// Identifier for the last message from the previous pagination request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
     /// Number of messages to retrieve.
     ///
     /// Defaults to `20`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Sort order for messages by timestamp. Use `asc` for ascending order or `desc` for descending order. Defaults to `asc`.
     ///
     /// Defaults to `"asc"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<Order>,
+}
+impl<'de> Deserialize<'de> for GetChatCompletionMessagesQuery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::decode_struct(deserializer)
+    }
+}
+impl<'de> crate::__private::DecodeFields<'de> for GetChatCompletionMessagesQuery {
+    const EXPECTING: &'static str = "an object (GetChatCompletionMessagesQuery)";
+    fn decode_fields<A: serde::de::MapAccess<'de>>(
+        mut __map: A,
+    ) -> Result<Self, A::Error> {
+        let mut after = None;
+        let mut limit = None;
+        let mut order = None;
+        while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
+            match __key.as_str() {
+                "after" => crate::__private::field(&mut __map, &mut after, "after")?,
+                "limit" => crate::__private::field(&mut __map, &mut limit, "limit")?,
+                "order" => crate::__private::field(&mut __map, &mut order, "order")?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
+        }
+        Ok(Self {
+            after: after.flatten(),
+            limit: limit.flatten(),
+            order: order.flatten(),
+        })
+    }
 }
