@@ -101,7 +101,6 @@ fn types(ir: &Ir) -> TokenStream {
 
 fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
     let name = ident(&def.name);
-    let response = def.traits.response;
     let default = def.traits.default.then(|| quote!(Default,));
     let tag_attr = s.tag.as_ref().map(|t| {
         let (property, value) = (&t.property, &t.value);
@@ -130,11 +129,17 @@ fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
         let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
         quote! { #doc #rename #serde_attr #deprecated pub #rust: #ty, }
     });
-    let extra = response.then(|| {
+    let extra = s.open.then(|| {
+        // serde passes a struct's own tag on to the flattened map.
+        let without_tag = s.tag.as_ref().map(|t| {
+            let helper = format!("crate::__private::extra_without_{}", t.property);
+            quote!(#[serde(deserialize_with = #helper)])
+        });
         quote! {
             /// Properties this version of the spec does not describe, kept
             /// so that nothing the server sent is lost.
             #[serde(flatten)]
+            #without_tag
             pub extra: serde_json::Map<String, serde_json::Value>,
         }
     });

@@ -85,6 +85,12 @@ pub struct Struct {
     /// Response-side types keep such properties as fields instead, so a value
     /// the spec did not foresee is kept rather than overwritten.
     pub tag: Option<Tag>,
+    /// Keeps properties the spec does not describe in an `extra` map: every
+    /// response-side struct (so nothing a server sent is lost), and a
+    /// request struct whose schema says `additionalProperties: true` (the
+    /// assistant turn, which echoes provider fields such as
+    /// `reasoning_content` back).
+    pub open: bool,
 }
 
 #[derive(Debug, Clone)]

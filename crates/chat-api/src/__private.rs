@@ -5,7 +5,9 @@
 
 pub use http::Method;
 
-pub use crate::deserialize::{StringEnumVisitor, null_as_default, tagged, unknown_tag, variant};
+pub use crate::deserialize::{
+    StringEnumVisitor, extra_without_role, null_as_default, tagged, unknown_tag, variant,
+};
 pub use crate::pagination::{CursorQuery, Page, paginate};
 pub use crate::request::{Call, encode_path};
 

@@ -66,6 +66,24 @@ pub fn variant<T: serde::de::DeserializeOwned, E: de::Error>(value: Value) -> Re
     T::deserialize(value).map_err(E::custom)
 }
 
+/// The unknown properties of a tagged open struct (`role: "assistant"`),
+/// without the tag: serde hands a struct's tag to its flattened map, and
+/// keeping it there would write `role` twice when the struct is sent.
+pub fn extra_without_role<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<serde_json::Map<String, Value>, D::Error> {
+    extra_without(deserializer, "role")
+}
+
+fn extra_without<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    tag: &str,
+) -> Result<serde_json::Map<String, Value>, D::Error> {
+    let mut extra = serde_json::Map::deserialize(deserializer)?;
+    extra.remove(tag);
+    Ok(extra)
+}
+
 /// The error for a tag value no variant of a request-side union accepts.
 pub fn unknown_tag<E: de::Error>(
     property: &'static str,

@@ -141,7 +141,11 @@ impl<'a> Lowerer<'a> {
                 pointer,
                 doc,
                 false,
-                TypeKind::Struct(Struct { fields, tag: None }),
+                TypeKind::Struct(Struct {
+                    fields,
+                    tag: None,
+                    open: false,
+                }),
             )?;
             Some(name)
         };

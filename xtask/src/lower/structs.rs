@@ -21,7 +21,9 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         let required: BTreeSet<String> = schema.required.iter().cloned().collect();
-        self.build_struct(name, &props, &required, pointer)
+        let mut built = self.build_struct(name, &props, &required, pointer)?;
+        built.open = allows_unknown(schema);
+        Ok(built)
     }
 
     /// `allOf` → one struct holding every member's properties, in order.
@@ -188,7 +190,11 @@ impl<'a> Lowerer<'a> {
         // base schemas. The sort is stable, so the spec's order holds within
         // each group.
         fields.sort_by_key(|f| !f.required);
-        Ok(Struct { fields, tag: None })
+        Ok(Struct {
+            fields,
+            tag: None,
+            open: false,
+        })
     }
 
     /// The one string a property can hold (`enum: [x]`, `const: x`), if so.
@@ -206,4 +212,10 @@ impl<'a> Lowerer<'a> {
             _ => None,
         }
     }
+}
+
+/// `additionalProperties: true`: the schema invites properties it does not
+/// list, so the struct keeps them.
+fn allows_unknown(schema: &SchemaObject) -> bool {
+    matches!(schema.additional_properties, Some(Schema::Bool(true)))
 }

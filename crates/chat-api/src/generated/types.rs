@@ -1045,6 +1045,11 @@ pub struct ChatCompletionRequestAssistantMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub function_call: Option<AssistantFunctionCall>,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    #[serde(deserialize_with = "crate::__private::extra_without_role")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 /// The contents of the assistant message. Required unless `tool_calls` or `function_call` is specified.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

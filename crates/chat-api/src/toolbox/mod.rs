@@ -144,6 +144,7 @@ struct Entry {
 pub struct Toolbox {
     entries: Vec<Entry>,
     max_rounds: u32,
+    strip: Vec<String>,
 }
 
 impl Default for Toolbox {
@@ -151,6 +152,7 @@ impl Default for Toolbox {
         Toolbox {
             entries: Vec::new(),
             max_rounds: DEFAULT_MAX_ROUNDS,
+            strip: Vec::new(),
         }
     }
 }
@@ -160,6 +162,7 @@ impl fmt::Debug for Toolbox {
         f.debug_struct("Toolbox")
             .field("tools", &self.names().collect::<Vec<_>>())
             .field("max_rounds", &self.max_rounds)
+            .field("strip", &self.strip)
             .finish()
     }
 }
@@ -270,6 +273,22 @@ impl Toolbox {
     /// ```
     pub fn max_rounds(mut self, max_rounds: u32) -> Self {
         self.max_rounds = max_rounds.max(1);
+        self
+    }
+
+    /// Fields not to echo back in the assistant turns
+    /// [`Client::run_tools`](crate::Client::run_tools) replays, for a gateway
+    /// that rejects unknown message fields. By default every field the
+    /// server sent that a request may carry goes back, including
+    /// `reasoning_content`, which thinking-mode providers require (see
+    /// [`ChatCompletionRequestAssistantMessage::strip`](crate::types::ChatCompletionRequestAssistantMessage::strip)).
+    ///
+    /// ```
+    /// let tools = chat_api::Toolbox::new().strip_fields(["reasoning", "reasoning_details"]);
+    /// # let _ = tools;
+    /// ```
+    pub fn strip_fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.strip.extend(fields.into_iter().map(Into::into));
         self
     }
 

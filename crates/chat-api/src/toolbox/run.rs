@@ -124,9 +124,15 @@ impl Client {
                     rounds,
                 });
             };
-            let message = choice.message.clone();
-            let calls = message.tool_calls.clone().unwrap_or_default();
-            request.messages.push(message.into());
+            let mut turn = ChatCompletionRequestMessage::from(choice.message.clone());
+            let mut calls = Vec::new();
+            if let ChatCompletionRequestMessage::Assistant(assistant) = &mut turn {
+                assistant.strip(&tools.strip);
+                // The converted turn's calls, whose ids the tool messages
+                // answer: synthesized where the server sent none.
+                calls = assistant.tool_calls.clone().unwrap_or_default();
+            }
+            request.messages.push(turn);
             if calls.is_empty() {
                 return Ok(ToolRun {
                     completion,
