@@ -45,6 +45,7 @@ mod retry;
 pub mod sse;
 pub mod strict;
 mod toolbox;
+mod usage;
 
 pub use accumulate::ChatCompletionAccumulator;
 pub use chat_stream::{ChatCompletionStream, ChatEvent, ChatEvents, ToolCallDone};
@@ -58,8 +59,8 @@ pub use parse::{JsonError, ParseError};
 #[doc(hidden)]
 pub use toolbox::marker as __tool_marker;
 pub use toolbox::{
-    DEFAULT_MAX_ROUNDS, HandlerReturn, Json, ToolHandler, ToolOutput, ToolResult, ToolRun, Toolbox,
-    ToolboxError,
+    CallDecision, DEFAULT_MAX_ROUNDS, Flow, HandlerReturn, Json, ToolCallEnd, ToolCallStart,
+    ToolHandler, ToolOutput, ToolResult, ToolRun, Toolbox, ToolboxError,
 };
 
 pub mod schema;
