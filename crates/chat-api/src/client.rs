@@ -55,6 +55,7 @@ struct Inner {
     organization: Option<String>,
     project: Option<String>,
     max_retries: u32,
+    max_retry_after: Duration,
     timeout: Duration,
     stream_idle_timeout: Duration,
     /// Authorization, organization, project, user agent and the caller's defaults.
@@ -94,6 +95,7 @@ pub struct ClientBuilder {
     organization: Option<String>,
     project: Option<String>,
     max_retries: u32,
+    max_retry_after: Duration,
     timeout: Duration,
     stream_idle_timeout: Duration,
     connect_timeout: Duration,
@@ -113,6 +115,7 @@ impl Default for ClientBuilder {
             organization: None,
             project: None,
             max_retries: DEFAULT_MAX_RETRIES,
+            max_retry_after: crate::retry::MAX_RETRY_AFTER,
             timeout: DEFAULT_TIMEOUT,
             stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -172,6 +175,29 @@ impl ClientBuilder {
     /// Retries after the first attempt (default 2; 0 disables retrying).
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.max_retries = max_retries;
+        self
+    }
+
+    /// The longest `retry-after` (or `retry-after-ms`) the client waits for
+    /// before retrying (default 60 s).
+    ///
+    /// A server asking for longer (a quota exhausted for the hour, say) gets
+    /// its error returned at once, not retried and not retried sooner than
+    /// asked: the caller reads the wait from
+    /// [`Error::rate_limits`](crate::Error::rate_limits)`.retry_after` and
+    /// decides. openai-python behaves the same with a ceiling of 120 s;
+    /// openai-go instead clamps the wait to 8 s and retries early, which a
+    /// rate limiter answers with another 429. Within the ceiling the wait is
+    /// honoured exactly; without the header, exponential backoff applies.
+    ///
+    /// ```
+    /// let client = chat_api::Client::builder()
+    ///     .max_retry_after(std::time::Duration::from_secs(120))
+    ///     .build()?;
+    /// # let _ = client; Ok::<(), chat_api::Error>(())
+    /// ```
+    pub fn max_retry_after(mut self, ceiling: Duration) -> Self {
+        self.max_retry_after = ceiling;
         self
     }
 
@@ -334,6 +360,7 @@ impl ClientBuilder {
                 organization: self.organization,
                 project: self.project,
                 max_retries: self.max_retries,
+                max_retry_after: self.max_retry_after,
                 timeout: self.timeout,
                 stream_idle_timeout: self.stream_idle_timeout,
                 headers,
@@ -373,6 +400,26 @@ impl<T> Response<T> {
     /// The decoded body.
     pub fn body(&self) -> &T {
         &self.body
+    }
+
+    /// The rate limits the response reports (`x-ratelimit-*`), or `None` if
+    /// it sent none that parse.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: chat_api::Client, request: chat_api::types::CreateChatCompletionRequest) -> chat_api::Result<()> {
+    /// use chat_api::types::CreateChatCompletionResponse;
+    ///
+    /// // `post` keeps the headers the typed `create_chat_completion` drops.
+    /// let response = client
+    ///     .post::<_, CreateChatCompletionResponse>("/chat/completions", &request)
+    ///     .await?;
+    /// if let Some(tokens) = response.rate_limits().and_then(|l| l.tokens) {
+    ///     println!("{:?} tokens left, reset in {:?}", tokens.remaining, tokens.reset);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limits(&self) -> Option<crate::RateLimits> {
+        crate::RateLimits::from_headers(&self.headers)
     }
 
     /// The decoded body, dropping status and headers.
@@ -659,7 +706,14 @@ impl Client {
                 return Err(error);
             }
             let headers = error.as_api_error().map(|e| &e.headers);
-            match retry::delay(retries, headers, SystemTime::now(), fastrand::f64()) {
+            let ceiling = self.inner.max_retry_after;
+            match retry::delay(
+                retries,
+                headers,
+                ceiling,
+                SystemTime::now(),
+                fastrand::f64(),
+            ) {
                 Some(delay) => tokio::time::sleep(delay).await,
                 None => return Err(error),
             }

@@ -294,6 +294,22 @@ impl Error {
         }
     }
 
+    /// The rate limits reported by the failed response of an
+    /// [`Error::Api`] (`x-ratelimit-*`, `retry-after`), if any.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: chat_api::Client, request: chat_api::types::CreateChatCompletionRequest) {
+    /// if let Err(err) = client.create_chat_completion(&request).await {
+    ///     if let Some(wait) = err.rate_limits().and_then(|l| l.retry_after) {
+    ///         eprintln!("rate limited; the server asks to wait {wait:?}");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn rate_limits(&self) -> Option<crate::RateLimits> {
+        crate::RateLimits::from_headers(&self.as_api_error()?.headers)
+    }
+
     /// The `x-request-id` of the failed response, if the server sent one.
     pub fn request_id(&self) -> Option<&str> {
         match self {

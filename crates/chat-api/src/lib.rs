@@ -40,6 +40,7 @@ mod options;
 mod pagination;
 mod parse;
 pub mod partial_json;
+mod rate_limit;
 mod request;
 mod retry;
 pub mod sse;
@@ -55,6 +56,7 @@ pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};
+pub use rate_limit::{RateLimit, RateLimits};
 /// Inference markers of [`HandlerReturn`]; not named by users.
 #[doc(hidden)]
 pub use toolbox::marker as __tool_marker;

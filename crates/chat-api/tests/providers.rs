@@ -201,3 +201,136 @@ fn a_replayed_turn_round_trips_through_the_request_type() {
         ["reasoning_content"]
     );
 }
+
+// ------------------------------------------------------------- rate limits
+
+fn openai_limits() -> Vec<(&'static str, String)> {
+    vec![
+        ("x-ratelimit-limit-requests", "60".into()),
+        ("x-ratelimit-remaining-requests", "59".into()),
+        ("x-ratelimit-reset-requests", "1s".into()),
+        ("x-ratelimit-limit-tokens", "150000".into()),
+        ("x-ratelimit-remaining-tokens", "149984".into()),
+        ("x-ratelimit-reset-tokens", "6m0s".into()),
+    ]
+}
+
+#[tokio::test]
+async fn rate_limits_of_a_response() {
+    use chat_api::types::CreateChatCompletionResponse;
+    let server = Server::start(|_| Reply::WithHeaders(200, openai_limits(), answer("hi"))).await;
+    let response = server
+        .client()
+        .post::<_, CreateChatCompletionResponse>("/chat/completions", &request("hi"))
+        .await
+        .expect("a response");
+    let limits = response.rate_limits().expect("limits");
+    let requests = limits.requests.expect("request limit");
+    assert_eq!(
+        (requests.limit, requests.remaining, requests.reset),
+        (Some(60), Some(59), Some(Duration::from_secs(1)))
+    );
+    let tokens = limits.tokens.expect("token limit");
+    assert_eq!(
+        (tokens.limit, tokens.remaining, tokens.reset),
+        (Some(150_000), Some(149_984), Some(Duration::from_secs(360)))
+    );
+    assert_eq!(limits.retry_after, None);
+}
+
+#[tokio::test]
+async fn rate_limits_of_a_stream() {
+    let server = Server::start(|_| {
+        Reply::Sse(vec![
+            "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\n".into(),
+            "data: [DONE]\n\n".into(),
+        ])
+    })
+    .await;
+    let stream = server
+        .client()
+        .create_chat_completion_stream(&request("hi"))
+        .await
+        .expect("a stream");
+    let limits = stream.rate_limits().expect("limits");
+    assert_eq!(limits.requests.expect("requests").remaining, Some(41));
+    assert_eq!(limits.tokens, None);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_ceiling_is_returned_not_waited() {
+    let limited = || {
+        Reply::WithHeaders(
+            429,
+            vec![
+                ("retry-after", "3600".into()),
+                ("x-ratelimit-remaining-tokens", "0".into()),
+                ("x-ratelimit-reset-tokens", "59m59s".into()),
+            ],
+            json!({"error": {"message": "Rate limit reached", "type": "tokens", "code": "rate_limit_exceeded"}}),
+        )
+    };
+    let server = Server::start(move |_| limited()).await;
+    let client = chat_api::Client::builder()
+        .base_url(&server.base_url)
+        .max_retries(2)
+        .build()
+        .unwrap();
+    let err = within(client.create_chat_completion(&request("hi")))
+        .await
+        .expect_err("rate limited");
+    assert_eq!(
+        server.request_count(),
+        1,
+        "an hour is beyond the ceiling: no retry"
+    );
+    let limits = err.rate_limits().expect("limits on the error");
+    assert_eq!(limits.retry_after, Some(Duration::from_secs(3600)));
+    let tokens = limits.tokens.expect("token limit");
+    assert_eq!(
+        (tokens.remaining, tokens.reset),
+        (Some(0), Some(Duration::from_secs(3599)))
+    );
+
+    // Within a raised ceiling a short wait is honoured and retried.
+    let server = Server::start(|n| match n {
+        0 => Reply::WithHeaders(
+            429,
+            vec![("retry-after-ms", "10".into())],
+            json!({"error": {"message": "slow down"}}),
+        ),
+        _ => answer("hi").into(),
+    })
+    .await;
+    let client = chat_api::Client::builder()
+        .base_url(&server.base_url)
+        .max_retry_after(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    within(client.create_chat_completion(&request("hi")))
+        .await
+        .expect("retried after 10 ms");
+    assert_eq!(server.request_count(), 2);
+}
+
+#[tokio::test]
+async fn malformed_rate_limit_headers_are_none() {
+    use chat_api::types::CreateChatCompletionResponse;
+    let server = Server::start(|_| {
+        Reply::WithHeaders(
+            200,
+            vec![
+                ("x-ratelimit-remaining-requests", "lots".into()),
+                ("x-ratelimit-reset-tokens", "tomorrow".into()),
+            ],
+            answer("hi"),
+        )
+    })
+    .await;
+    let response = server
+        .client()
+        .post::<_, CreateChatCompletionResponse>("/chat/completions", &request("hi"))
+        .await
+        .expect("malformed headers are no error");
+    assert_eq!(response.rate_limits(), None);
+}

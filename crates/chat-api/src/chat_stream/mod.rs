@@ -116,6 +116,12 @@ impl ChatCompletionStream {
         self.chunks.request_id()
     }
 
+    /// The rate limits the response headers report (see
+    /// [`RateLimits`](crate::RateLimits)), or `None`.
+    pub fn rate_limits(&self) -> Option<crate::RateLimits> {
+        crate::RateLimits::from_headers(self.headers())
+    }
+
     /// The HTTP status of the response.
     pub fn status(&self) -> StatusCode {
         self.chunks.status()
