@@ -60,6 +60,8 @@ struct Inner {
     stream_idle_timeout: Duration,
     /// Authorization, organization, project, user agent and the caller's defaults.
     headers: HeaderMap,
+    /// Asked for the `Authorization` bearer token of each attempt.
+    token_source: Option<Arc<dyn crate::TokenSource>>,
     /// Record and replay; `None` when live.
     #[cfg(feature = "cassettes")]
     cassettes: Option<crate::cassette::Store>,
@@ -100,6 +102,9 @@ pub struct ClientBuilder {
     stream_idle_timeout: Duration,
     connect_timeout: Duration,
     headers: Vec<(HeaderName, HeaderValue)>,
+    default_query: Vec<(String, String)>,
+    region: Option<crate::Region>,
+    token_source: Option<Arc<dyn crate::TokenSource>>,
     http: Option<reqwest::Client>,
     #[cfg(feature = "cassettes")]
     cassettes: Option<crate::cassette::Cassettes>,
@@ -120,6 +125,9 @@ impl Default for ClientBuilder {
             stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             headers: Vec::new(),
+            default_query: Vec::new(),
+            region: None,
+            token_source: None,
             http: None,
             #[cfg(feature = "cassettes")]
             cassettes: None,
@@ -198,6 +206,37 @@ impl ClientBuilder {
     /// ```
     pub fn max_retry_after(mut self, ceiling: Duration) -> Self {
         self.max_retry_after = ceiling;
+        self
+    }
+
+    /// Sends every request to an OpenAI data-residency [`Region`](crate::Region)'s
+    /// endpoint. Giving a base URL as well is a configuration error at
+    /// [`build`](Self::build).
+    pub fn region(mut self, region: crate::Region) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// A query parameter sent with every request (Azure's `api-version`).
+    pub fn default_query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Asks `source` for an `Authorization: Bearer` token before each
+    /// attempt, instead of a fixed API key (see [`TokenSource`](crate::TokenSource)).
+    pub fn token_source(self, source: impl crate::TokenSource + 'static) -> Self {
+        self.token_source_arc(Arc::new(source))
+    }
+
+    pub(crate) fn token_source_arc(mut self, source: Arc<dyn crate::TokenSource>) -> Self {
+        self.token_source = Some(source);
+        self
+    }
+
+    /// A default header whose value is already checked and marked sensitive.
+    pub(crate) fn sensitive_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
         self
     }
 
@@ -298,8 +337,12 @@ impl ClientBuilder {
         if let Some(error) = self.error {
             return Err(error.into());
         }
-        let base_url =
-            crate::config::base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base_url = match (self.region, self.base_url.as_deref()) {
+            (Some(_), Some(_)) => return Err(ConfigError::RegionWithBaseUrl.into()),
+            (Some(region), None) => region.base_url(),
+            (None, base_url) => base_url.unwrap_or(DEFAULT_BASE_URL),
+        };
+        let base_url = crate::config::base_url(base_url)?;
         #[cfg(feature = "cassettes")]
         let cassettes = match &self.cassettes {
             Some(config) => {
@@ -364,10 +407,14 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 stream_idle_timeout: self.stream_idle_timeout,
                 headers,
+                token_source: self.token_source,
                 #[cfg(feature = "cassettes")]
                 cassettes,
             }),
-            options: Arc::new(RequestOptions::default()),
+            options: Arc::new(RequestOptions {
+                extra_query: self.default_query,
+                ..RequestOptions::default()
+            }),
         })
     }
 }
@@ -746,6 +793,15 @@ impl Client {
             .http
             .request(prepared.method.clone(), prepared.url.clone())
             .headers(prepared.headers.clone());
+        if let Some(source) = &self.inner.token_source {
+            // Asked per attempt, after the cassette seam: a token is never
+            // recorded, and a retry gets a fresh one.
+            let token = source.token().await.map_err(Error::TokenSource)?;
+            let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
+                .map_err(|_| ConfigError::InvalidApiKey)?;
+            value.set_sensitive(true);
+            request = request.header(AUTHORIZATION, value);
+        }
         if let Some(body) = &prepared.body {
             request = request.body(body.clone());
         }

@@ -128,6 +128,10 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// The bearer [`TokenSource`](crate::TokenSource) failed to give a token
+    /// for an attempt.
+    #[error("the bearer token source failed")]
+    TokenSource(#[source] BoxError),
     /// [`Client::run_tools`](crate::Client::run_tools) used up the toolbox's
     /// [`max_rounds`](crate::Toolbox::max_rounds) and the model was still
     /// calling tools. The run so far is kept, tool results of the last round
@@ -341,6 +345,7 @@ impl Error {
             }
             Error::Timeout | Error::Connection(_) => true,
             Error::Decode { .. }
+            | Error::TokenSource(_)
             | Error::Stream { .. }
             | Error::Config(_)
             | Error::Parse(_)

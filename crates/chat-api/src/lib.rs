@@ -24,6 +24,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod accumulate;
+mod azure;
 #[cfg(feature = "cassettes")]
 pub mod cassette;
 mod chat_stream;
@@ -49,9 +50,10 @@ mod toolbox;
 mod usage;
 
 pub use accumulate::ChatCompletionAccumulator;
+pub use azure::{AzureBuilder, TokenFuture, TokenSource};
 pub use chat_stream::{ChatCompletionStream, ChatEvent, ChatEvents, ToolCallDone};
 pub use client::{Client, ClientBuilder, Response};
-pub use config::{ConfigError, Secret};
+pub use config::{ConfigError, Region, Secret};
 pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
 pub use options::RequestOptions;

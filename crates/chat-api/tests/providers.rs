@@ -334,3 +334,112 @@ async fn malformed_rate_limit_headers_are_none() {
         .expect("malformed headers are no error");
     assert_eq!(response.rate_limits(), None);
 }
+
+// ------------------------------------------------------------------- azure
+
+#[tokio::test]
+async fn azure_deployment_url_with_api_key() {
+    let server = Server::start(|_| answer("hi")).await;
+    let client = chat_api::Client::azure()
+        .endpoint(format!("{}/", server.origin()))
+        .deployment("gpt-4o")
+        .api_version("2024-10-21")
+        .api_key("azure-secret-key")
+        .configure(|c| c.max_retries(0))
+        .build()
+        .expect("an Azure client");
+    assert!(!format!("{client:?}").contains("azure-secret-key"));
+    client
+        .create_chat_completion(&request("hi"))
+        .await
+        .expect("an answer");
+    let sent = &server.received()[0];
+    assert_eq!(sent.method, "POST");
+    assert_eq!(
+        sent.target,
+        "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
+    );
+    assert_eq!(sent.header("api-key"), Some("azure-secret-key"));
+    assert_eq!(sent.header("authorization"), None);
+    assert_eq!(sent.header("content-type"), Some("application/json"));
+    assert_eq!(sent.body["model"], "deepseek-reasoner");
+}
+
+#[tokio::test]
+async fn azure_v1_url_with_a_fresh_bearer_token_per_attempt() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let server = Server::start(|n| match n {
+        0 => Reply::Json(503, json!({"error": {"message": "busy"}})),
+        _ => answer("hi").into(),
+    })
+    .await;
+    let issued = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&issued);
+    let client = chat_api::Client::azure()
+        .endpoint(server.origin())
+        .token_source(move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            async move { Ok::<_, chat_api::BoxError>(chat_api::Secret::new(format!("entra-{n}"))) }
+        })
+        .configure(|c| c.max_retries(1))
+        .build()
+        .expect("an Azure client");
+    within(client.create_chat_completion(&request("hi")))
+        .await
+        .expect("answered on the retry");
+    let sent = server.received();
+    assert_eq!(sent.len(), 2);
+    for (i, attempt) in sent.iter().enumerate() {
+        assert_eq!(
+            attempt.target, "/openai/v1/chat/completions",
+            "no api-version unless given"
+        );
+        assert_eq!(
+            attempt.header("authorization"),
+            Some(format!("Bearer entra-{}", i + 1).as_str())
+        );
+        assert_eq!(attempt.header("api-key"), None);
+    }
+}
+
+#[tokio::test]
+async fn a_failing_token_source_sends_nothing() {
+    let server = Server::start(|_| answer("hi")).await;
+    let client = chat_api::Client::azure()
+        .endpoint(server.origin())
+        .api_version("preview")
+        .token_source(|| async {
+            Err::<chat_api::Secret, _>(chat_api::BoxError::from("expired credential"))
+        })
+        .build()
+        .expect("an Azure client");
+    let err = client
+        .create_chat_completion(&request("hi"))
+        .await
+        .expect_err("no token");
+    assert!(matches!(err, chat_api::Error::TokenSource(_)), "{err:?}");
+    assert!(!err.is_retryable());
+    assert_eq!(server.request_count(), 0);
+}
+
+#[test]
+fn regions_are_typed_base_urls() {
+    use chat_api::{Client, ConfigError, Error, Region};
+    for (region, url) in [
+        (Region::Global, "https://api.openai.com/v1"),
+        (Region::Us, "https://us.api.openai.com/v1"),
+        (Region::Eu, "https://eu.api.openai.com/v1"),
+        (Region::Ae, "https://ae.api.openai.com/v1"),
+    ] {
+        let client = Client::builder().region(region).build().unwrap();
+        assert_eq!(client.base_url(), url);
+    }
+    let err = Client::builder()
+        .region(Region::Eu)
+        .base_url("http://127.0.0.1:1/v1")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(ConfigError::RegionWithBaseUrl)));
+}
