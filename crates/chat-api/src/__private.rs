@@ -10,6 +10,7 @@ pub use crate::deserialize::{
 };
 pub use crate::pagination::{CursorQuery, Page, paginate};
 pub use crate::request::{Call, encode_path};
+pub use crate::telemetry::RequestSpan;
 
 /// What [`Client::execute_stream`](crate::Client::execute_stream) returns:
 /// a stream built from a successful streaming response.
@@ -20,6 +21,16 @@ pub trait FromResponse {
         idle_timeout: Option<std::time::Duration>,
         max_event_size: usize,
     ) -> Self;
+
+    /// Keeps the call's span for what happens after the headers (the
+    /// stream's first chunk and its end); most streams have no use for it.
+    fn with_telemetry(self, telemetry: RequestSpan) -> Self
+    where
+        Self: Sized,
+    {
+        let _ = telemetry;
+        self
+    }
 }
 
 impl<T> FromResponse for crate::sse::EventStream<T> {
@@ -41,5 +52,10 @@ impl FromResponse for crate::ChatCompletionStream {
         max_event_size: usize,
     ) -> Self {
         Self::from_response(response, idle_timeout, max_event_size)
+    }
+
+    fn with_telemetry(mut self, telemetry: RequestSpan) -> Self {
+        self.telemetry = telemetry;
+        self
     }
 }

@@ -16,6 +16,7 @@ use crate::error::{ApiError, Error, Result};
 use crate::options::RequestOptions;
 use crate::request::{Call, encode_query};
 use crate::retry;
+use crate::telemetry::RequestSpan;
 
 /// A client for the Chat Completions API, or any OpenAI-compatible server.
 ///
@@ -62,6 +63,8 @@ struct Inner {
     headers: HeaderMap,
     /// Asked for the `Authorization` bearer token of each attempt.
     token_source: Option<Arc<dyn crate::TokenSource>>,
+    /// Whether spans record message contents (`tracing` feature).
+    trace_contents: bool,
     /// Record and replay; `None` when live.
     #[cfg(feature = "cassettes")]
     cassettes: Option<crate::cassette::Store>,
@@ -105,6 +108,7 @@ pub struct ClientBuilder {
     default_query: Vec<(String, String)>,
     region: Option<crate::Region>,
     token_source: Option<Arc<dyn crate::TokenSource>>,
+    trace_contents: bool,
     http: Option<reqwest::Client>,
     #[cfg(feature = "cassettes")]
     cassettes: Option<crate::cassette::Cassettes>,
@@ -128,6 +132,7 @@ impl Default for ClientBuilder {
             default_query: Vec::new(),
             region: None,
             token_source: None,
+            trace_contents: false,
             http: None,
             #[cfg(feature = "cassettes")]
             cassettes: None,
@@ -227,6 +232,21 @@ impl ClientBuilder {
     /// attempt, instead of a fixed API key (see [`TokenSource`](crate::TokenSource)).
     pub fn token_source(self, source: impl crate::TokenSource + 'static) -> Self {
         self.token_source_arc(Arc::new(source))
+    }
+
+    /// Records message contents in the request spans
+    /// (`gen_ai.input.messages`, `gen_ai.output.messages`); off by default,
+    /// since prompts and answers may hold personal data. Headers, and so the
+    /// API key, are never recorded.
+    ///
+    /// ```
+    /// let client = chat_api::Client::builder().trace_contents(true).build()?;
+    /// # let _ = client; Ok::<(), chat_api::Error>(())
+    /// ```
+    #[cfg(feature = "tracing")]
+    pub fn trace_contents(mut self, record: bool) -> Self {
+        self.trace_contents = record;
+        self
     }
 
     pub(crate) fn token_source_arc(mut self, source: Arc<dyn crate::TokenSource>) -> Self {
@@ -408,6 +428,7 @@ impl ClientBuilder {
                 stream_idle_timeout: self.stream_idle_timeout,
                 headers,
                 token_source: self.token_source,
+                trace_contents: self.trace_contents,
                 #[cfg(feature = "cassettes")]
                 cassettes,
             }),
@@ -485,6 +506,8 @@ struct Prepared {
     stream_idle_timeout: Duration,
     max_event_size: usize,
     max_retries: u32,
+    /// The span of this call (nothing without the `tracing` feature).
+    telemetry: RequestSpan,
 }
 
 impl Client {
@@ -607,6 +630,7 @@ impl Client {
     ) -> Result<Response<T>> {
         let prepared = self.prepare(call, false)?;
         let (status, headers, body) = self.run(&prepared, read_body).await?;
+        prepared.telemetry.response_body(&body);
         Ok(Response {
             status,
             headers,
@@ -636,7 +660,8 @@ impl Client {
             response,
             Some(prepared.stream_idle_timeout),
             prepared.max_event_size,
-        ))
+        )
+        .with_telemetry(prepared.telemetry))
     }
 
     fn prepare(&self, call: Call, stream: bool) -> Result<Prepared> {
@@ -705,6 +730,13 @@ impl Client {
             headers.insert(name.clone(), value.clone());
         }
 
+        let telemetry = RequestSpan::start(
+            &call.method,
+            &url,
+            body.as_deref(),
+            stream,
+            self.inner.trace_contents,
+        );
         Ok(Prepared {
             method: call.method,
             url,
@@ -718,38 +750,57 @@ impl Client {
                 .max_event_size
                 .unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE),
             max_retries: options.max_retries.unwrap_or(self.inner.max_retries),
+            telemetry,
         })
     }
 
     /// Sends `prepared` until an attempt succeeds, fails for good or the
     /// retries run out. `on_success` finishes a 2xx attempt (reads the body,
     /// say) inside the attempt's timeout; its errors are retried like any other.
-    async fn run<T, F, Fut>(&self, prepared: &Prepared, mut on_success: F) -> Result<T>
+    async fn run<T, F, Fut>(&self, prepared: &Prepared, on_success: F) -> Result<T>
     where
         F: FnMut(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
+        prepared
+            .telemetry
+            .instrument(self.run_attempts(prepared, on_success))
+            .await
+    }
+
+    async fn run_attempts<T, F, Fut>(&self, prepared: &Prepared, mut on_success: F) -> Result<T>
+    where
+        F: FnMut(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let telemetry = &prepared.telemetry;
         let mut retries = 0;
         loop {
+            let span = telemetry.attempt(retries);
             let attempt = async {
                 let response = self.send(prepared).await?;
                 let status = response.status();
+                span.status(status);
                 if !status.is_success() {
                     let headers = response.headers().clone();
                     let body = response.bytes().await.map_err(Error::from_reqwest)?;
                     return Err(ApiError::from_response(status, headers, &body).into());
                 }
+                telemetry.succeeded(status, retries);
                 on_success(response).await
             };
-            let result = match tokio::time::timeout(prepared.timeout, attempt).await {
-                Ok(result) => result,
-                Err(_elapsed) => Err(Error::Timeout),
-            };
+            let result =
+                match tokio::time::timeout(prepared.timeout, span.instrument(attempt)).await {
+                    Ok(result) => result,
+                    Err(_elapsed) => Err(Error::Timeout),
+                };
             let error = match result {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
+            span.failed(&error);
             if retries >= prepared.max_retries || !error.is_retryable() {
+                telemetry.failed(&error, retries);
                 return Err(error);
             }
             let headers = error.as_api_error().map(|e| &e.headers);
@@ -762,7 +813,10 @@ impl Client {
                 fastrand::f64(),
             ) {
                 Some(delay) => tokio::time::sleep(delay).await,
-                None => return Err(error),
+                None => {
+                    telemetry.failed(&error, retries);
+                    return Err(error);
+                }
             }
             retries += 1;
         }

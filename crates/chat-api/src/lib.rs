@@ -46,6 +46,7 @@ mod request;
 mod retry;
 pub mod sse;
 pub mod strict;
+mod telemetry;
 mod toolbox;
 mod usage;
 

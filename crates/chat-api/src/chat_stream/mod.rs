@@ -68,6 +68,8 @@ pub struct ChatCompletionStream {
     failure: Option<Error>,
     /// Whether the stream has yielded its end (`None`).
     ended: bool,
+    /// The call's span: time to first chunk, and the folded completion at the end.
+    pub(crate) telemetry: crate::telemetry::RequestSpan,
 }
 
 impl ChatCompletionStream {
@@ -91,6 +93,7 @@ impl ChatCompletionStream {
             accumulator: ChatCompletionAccumulator::new(),
             failure: None,
             ended: false,
+            telemetry: Default::default(),
         }
     }
 
@@ -299,6 +302,7 @@ impl Stream for ChatCompletionStream {
         match Pin::new(&mut this.chunks).poll_next(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(chunk))) => {
+                this.telemetry.first_chunk();
                 this.accumulator.push(&chunk);
                 Poll::Ready(Some(Ok(chunk)))
             }
@@ -307,6 +311,7 @@ impl Stream for ChatCompletionStream {
                 Some(error) => Poll::Ready(Some(Err(this.failed(error)))),
                 None => {
                     this.ended = true;
+                    this.telemetry.completion(this.accumulator.snapshot());
                     Poll::Ready(None)
                 }
             },
