@@ -59,7 +59,8 @@ fn thinking_call(id: Option<&str>) -> Value {
 }
 
 /// As DeepSeek's thinking mode: HTTP 400 when an assistant turn with tool
-/// calls comes back without its `reasoning_content`.
+/// calls comes back without its `reasoning_content` (the error as reported
+/// in deepseek-ai/deepseek-harness discussion #739).
 fn deepseek(n: usize, body: &Value) -> Reply {
     let messages = body["messages"].as_array().cloned().unwrap_or_default();
     let lacking = messages
@@ -68,7 +69,7 @@ fn deepseek(n: usize, body: &Value) -> Reply {
     if lacking {
         return Reply::Json(
             400,
-            json!({"error": {"message": "Missing `reasoning_content` field in the assistant message", "type": "invalid_request_error", "param": null, "code": "invalid_request_error"}}),
+            json!({"error": {"message": "The `reasoning_content` in the thinking mode must be passed back to the API.", "type": "invalid_request_error", "param": null, "code": "invalid_request_error"}}),
         );
     }
     match n {
