@@ -17,11 +17,16 @@ pub fn files(ir: &Ir) -> Result<Vec<(String, String)>, String> {
     let mod_rs = quote! {
         pub mod types;
         mod endpoints;
+        mod constraints;
     };
     Ok(vec![
         ("mod.rs".to_owned(), render(mod_rs)?),
         ("types.rs".to_owned(), render(types(ir))?),
         ("endpoints.rs".to_owned(), render(endpoints(ir))?),
+        (
+            "constraints.rs".to_owned(),
+            render(crate::checks::file(ir))?,
+        ),
     ])
 }
 
@@ -31,7 +36,7 @@ fn render(tokens: TokenStream) -> Result<String, String> {
     Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
 }
 
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),

@@ -9,6 +9,7 @@ pub use crate::deserialize::{
     StringEnumVisitor, extra_without_role, null_as_default, tagged, unknown_tag, variant,
 };
 pub use crate::pagination::{CursorQuery, Page, paginate};
+pub use crate::preflight::{Number, check_items, check_length, check_range};
 pub use crate::request::{Call, encode_path};
 pub use crate::telemetry::RequestSpan;
 

@@ -41,6 +41,7 @@ mod options;
 mod pagination;
 mod parse;
 pub mod partial_json;
+pub mod preflight;
 mod rate_limit;
 mod request;
 mod retry;

@@ -8,6 +8,7 @@
 //! [`convert`] (what a schema becomes), [`structs`] (objects and `allOf`),
 //! [`unions`], [`enums`], [`operations`].
 
+mod constraints;
 mod convert;
 mod enums;
 mod operations;

@@ -130,6 +130,7 @@ impl<'a> Lowerer<'a> {
                     boxed: false,
                     constant: None,
                     absence: Absence::Required,
+                    constraints: constraints::of_schema(&schema),
                 });
             }
             let doc = Doc {

@@ -155,7 +155,7 @@ impl<'a> Lowerer<'a> {
                     .unwrap_or_else(|| name.to_owned())
             };
             let hint = format!("{owner}{}", names::words(json_name));
-            let (ty, nullable, doc, deprecated) = match schema {
+            let (ty, nullable, doc, deprecated, constraints) = match schema {
                 Schema::Object(obj) => {
                     let stripped = self.strip_null(obj);
                     let ty = self.use_of_stripped(&stripped.schema, prop_pointer, &hint)?;
@@ -168,9 +168,10 @@ impl<'a> Lowerer<'a> {
                         nullable,
                         doc_of(&stripped.schema),
                         stripped.schema.deprecated,
+                        constraints::of(&stripped.schema),
                     )
                 }
-                Schema::Bool(_) => (Ty::Value, false, Doc::default(), false),
+                Schema::Bool(_) => (Ty::Value, false, Doc::default(), false, Default::default()),
             };
             fields.push(Field {
                 json_name: json_name.clone(),
@@ -183,6 +184,7 @@ impl<'a> Lowerer<'a> {
                 boxed: false,
                 constant,
                 absence: Absence::Required,
+                constraints,
             });
         }
         // Required fields first: a reader (and a struct literal) meets
