@@ -11,7 +11,7 @@ use chat_api::types::{ChatCompletionRequestMessage, CreateChatCompletionRequest}
 use chat_api::{Tool, Toolbox};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use support::{Reply, Server, answer};
+use support::{Reply, Server, answer, within};
 
 /// Get the current weather for a city.
 #[derive(Debug, Deserialize, Tool)]
@@ -30,12 +30,6 @@ fn request(text: &str) -> CreateChatCompletionRequest {
         messages: vec![ChatCompletionRequestMessage::user(text)],
         ..Default::default()
     }
-}
-
-async fn within<F: std::future::Future>(future: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(30), future)
-        .await
-        .expect("the run finished")
 }
 
 /// A DeepSeek-style thinking-mode answer calling `get_weather`, with

@@ -15,7 +15,7 @@ use chat_api::types::{
 use chat_api::{Client, Error, Json, Tool, ToolOutput, ToolResult, Toolbox, ToolboxError};
 use serde::Deserialize;
 use serde_json::json;
-use support::{Server, answer, tool_calls};
+use support::{Server, answer, tool_calls, within};
 
 // ------------------------------------------------------------------- tools
 
@@ -288,14 +288,6 @@ fn request(text: &str) -> CreateChatCompletionRequest {
         messages: vec![ChatCompletionRequestMessage::user(text)],
         ..Default::default()
     }
-}
-
-/// Guards against a hang (e.g. calls run one after the other waiting on each
-/// other); it is not a timing assertion.
-async fn within<F: std::future::Future>(future: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(30), future)
-        .await
-        .expect("the run finished")
 }
 
 // -------------------------------------------------------------------- loop
@@ -601,13 +593,13 @@ async fn hooks_see_each_call_and_can_veto_one() {
                 CallDecision::Run
             }
         })
-        .after_tool_call(move |call| {
+        .after_tool_call(move |done| {
             seen_after.lock().unwrap().push((
-                call.id.to_owned(),
-                call.name.to_owned(),
-                call.arguments.to_owned(),
-                call.result.clone(),
-                call.duration == Duration::ZERO,
+                done.call.id.to_owned(),
+                done.call.name.to_owned(),
+                done.call.arguments.to_owned(),
+                done.result.clone(),
+                done.duration == Duration::ZERO,
             ));
             Flow::Continue
         });

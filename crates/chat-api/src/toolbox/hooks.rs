@@ -50,12 +50,8 @@ pub struct ToolCallStart<'a> {
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct ToolCallEnd<'a> {
-    /// The call id the tool message answers.
-    pub id: &'a str,
-    /// The tool's name.
-    pub name: &'a str,
-    /// The arguments as the model wrote them (JSON text).
-    pub arguments: &'a str,
+    /// The call: id, name and arguments.
+    pub call: ToolCallStart<'a>,
     /// What goes back to the model.
     pub result: &'a ToolResult,
     /// How long the handler took (zero for a vetoed call).

@@ -356,8 +356,8 @@ impl Toolbox {
     /// ```
     /// use chat_api::{Flow, Toolbox};
     ///
-    /// let tools = Toolbox::new().after_tool_call(|call| {
-    ///     eprintln!("{}({}) took {:?}", call.name, call.arguments, call.duration);
+    /// let tools = Toolbox::new().after_tool_call(|done| {
+    ///     eprintln!("{}({}) took {:?}", done.call.name, done.call.arguments, done.duration);
     ///     Flow::Continue
     /// });
     /// # let _ = tools;

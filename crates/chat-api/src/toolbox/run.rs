@@ -208,11 +208,8 @@ impl Client {
             .await;
             let mut stop = false;
             for (call, (result, duration)) in calls.iter().zip(&results) {
-                let start = Toolbox::describe(call);
                 let end = ToolCallEnd {
-                    id: start.id,
-                    name: start.name,
-                    arguments: start.arguments,
+                    call: Toolbox::describe(call),
                     result,
                     duration: *duration,
                 };

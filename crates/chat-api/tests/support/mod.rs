@@ -224,6 +224,14 @@ async fn write_sse(socket: &mut TcpStream, chunks: Vec<String>) -> std::io::Resu
     socket.shutdown().await
 }
 
+/// Guards against a hang (e.g. calls run one after the other waiting on each
+/// other); it is not a timing assertion.
+pub async fn within<F: std::future::Future>(future: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(30), future)
+        .await
+        .expect("the run finished")
+}
+
 /// A completion whose first choice calls `calls` (id, name, arguments).
 pub fn tool_calls(calls: &[(&str, &str, &str)]) -> Value {
     let calls: Vec<Value> = calls
