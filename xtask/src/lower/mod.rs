@@ -4,9 +4,9 @@
 //! enums or aliases, how unions are represented, what inline schemas are
 //! called. Errors name the JSON pointer of the offending spec node.
 //!
-//! One concern per file, as in typify: [`refs`] (`$ref` and nullability),
-//! [`convert`] (what a schema becomes), [`structs`] (objects and `allOf`),
-//! [`unions`], [`enums`], [`operations`].
+//! One concern per file, as in typify: `refs` (`$ref` and nullability),
+//! `convert` (what a schema becomes), `structs` (objects and `allOf`),
+//! `constraints` (validation keywords), `unions`, `enums`, `operations`.
 
 mod constraints;
 mod convert;
