@@ -160,10 +160,7 @@ fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
 
 fn string_enum_def(def: &TypeDef, e: &StringEnum) -> TokenStream {
     let name = ident(&def.name);
-    let fallback = ident(match e.fallback {
-        Fallback::Unknown => "Unknown",
-        Fallback::Other => "Other",
-    });
+    let fallback = ident(e.fallback.variant_name());
     let fallback_doc = match e.fallback {
         Fallback::Unknown => " A value this version of the spec does not list; kept verbatim.",
         Fallback::Other => " Any other value.",

@@ -209,6 +209,16 @@ pub enum Fallback {
     Other,
 }
 
+impl Fallback {
+    /// The name of the catch-all variant.
+    pub fn variant_name(self) -> &'static str {
+        match self {
+            Fallback::Unknown => "Unknown",
+            Fallback::Other => "Other",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Union {
     pub repr: UnionRepr,

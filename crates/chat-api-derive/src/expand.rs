@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use crate::ast::{Data, Field, Input, Style, Variant};
 use crate::attr::{Ctxt, SchemaOverride};
 use crate::case::snake_case_type;
-use crate::{fallback, valid};
+use crate::{fallback, partial, valid};
 
 pub fn derive(node: &DeriveInput) -> TokenStream {
     let mut cx = Ctxt::default();
@@ -18,7 +18,11 @@ pub fn derive(node: &DeriveInput) -> TokenStream {
         valid::check(&mut cx, input);
     }
     match (cx.check(), input) {
-        (Ok(()), Some(input)) => expand(&input),
+        (Ok(()), Some(input)) => {
+            let partial = partial::expand(node, &input);
+            let rest = expand(&input);
+            quote!(#partial #rest)
+        }
         (Err(error), _) => fallback::expand(node, error),
         (Ok(()), None) => TokenStream::new(),
     }

@@ -37,6 +37,17 @@ pub fn expand(input: &DeriveInput, error: syn::Error) -> TokenStream {
                 }
             }
             #tool
+            impl #impl_generics ::chat_api::__derive::Partial for #ident #ty_generics #where_clause {
+                type Partial = Self;
+                fn from_partial(
+                    _: ::chat_api::__derive::PartialValue<'_>,
+                ) -> ::core::result::Result<
+                    ::core::option::Option<Self>,
+                    ::chat_api::__derive::PartialError,
+                > {
+                    ::core::unreachable!()
+                }
+            }
         };
     }
 }

@@ -7,13 +7,14 @@ mod case;
 mod expand;
 mod fallback;
 mod func;
+mod partial;
 mod valid;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
-/// Implements `chat_api::Tool` (structs) and `chat_api::schema::StrictSchema`
-/// (structs and enums). Documented on `chat_api::Tool`.
+/// Implements `chat_api::Tool` (structs), `chat_api::schema::StrictSchema`
+/// and `chat_api::schema::Partial` (structs and enums). Documented on `chat_api::Tool`.
 #[proc_macro_derive(Tool, attributes(tool, __chat_api_tool))]
 pub fn derive_tool(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -443,6 +443,14 @@ impl From<JsonError> for Error {
     }
 }
 
+/// Streamed content that does not fit a partial type: an [`Error::Parse`]
+/// holding [`ParseError::Partial`].
+impl From<crate::schema::PartialError> for Error {
+    fn from(e: crate::schema::PartialError) -> Self {
+        Error::Parse(ParseError::Partial(e))
+    }
+}
+
 /// Converts serde_json's 1-based line/column into a byte offset into `body`.
 fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
     if line == 0 {

@@ -29,7 +29,9 @@ mod azure;
 pub mod cassette;
 mod chat_stream;
 mod client;
+mod completion_request;
 mod config;
+mod content_part;
 mod deserialize;
 mod error;
 // Generated code is formatted by prettyplease in `cargo xtask codegen`;
@@ -48,6 +50,7 @@ mod retry;
 pub mod sse;
 pub mod strict;
 mod telemetry;
+mod tool_choice;
 mod toolbox;
 mod usage;
 
@@ -56,11 +59,13 @@ pub use azure::{AzureBuilder, TokenFuture, TokenSource};
 pub use chat_stream::{ChatCompletionStream, ChatEvent, ChatEvents, ToolCallDone};
 pub use client::{Client, ClientBuilder, Response};
 pub use config::{ConfigError, Region, Secret};
+pub use content_part::ContentPart;
 pub use error::{ApiError, BoxError, Error, Result};
 pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};
 pub use rate_limit::{RateLimit, RateLimits};
+pub use tool_choice::ToolChoice;
 /// Inference markers of [`HandlerReturn`]; not named by users.
 #[doc(hidden)]
 pub use toolbox::marker as __tool_marker;
@@ -137,7 +142,9 @@ pub mod __derive {
     pub use crate::schema::schemars_schema;
     // The trait and the derive macro, which share the name.
     pub use crate::Tool;
-    pub use crate::schema::{Schema, SchemaError, SchemaGenerator, StrictSchema};
+    pub use crate::schema::{
+        Partial, PartialError, PartialValue, Schema, SchemaError, SchemaGenerator, StrictSchema,
+    };
     pub use crate::strict::is_valid_name;
     pub use crate::strict::limits::{MAX_ENUM_VALUES, MAX_PROPERTIES};
 }

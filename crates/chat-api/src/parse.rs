@@ -116,6 +116,9 @@ pub enum ParseError {
     NoContent,
     /// The reply is not JSON of the expected shape.
     Json(JsonError),
+    /// The reply streamed so far cannot become the expected type's partial
+    /// form (see [`Partial`](crate::schema::Partial)).
+    Partial(crate::schema::PartialError),
 }
 
 impl fmt::Display for ParseError {
@@ -132,6 +135,10 @@ impl fmt::Display for ParseError {
             ),
             Self::NoContent => f.write_str("the message has no content"),
             Self::Json(error) => write!(f, "the reply does not match the expected type: {error}"),
+            Self::Partial(error) => write!(
+                f,
+                "the reply streamed so far does not match the expected type: {error}"
+            ),
         }
     }
 }
@@ -140,6 +147,7 @@ impl std::error::Error for ParseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Json(error) => Some(error),
+            Self::Partial(error) => Some(error),
             _ => None,
         }
     }
@@ -189,6 +197,22 @@ impl ChatCompletionMessageToolCall {
 }
 
 impl CreateChatCompletionResponse {
+    /// The text of the first choice's message, if it has any: `None` for a
+    /// reply that only calls tools or refuses, or that has no choice at all.
+    ///
+    /// ```
+    /// use chat_api::types::CreateChatCompletionResponse;
+    ///
+    /// let completion: CreateChatCompletionResponse = serde_json::from_value(serde_json::json!({
+    ///     "choices": [{"index": 0, "finish_reason": "stop",
+    ///                  "message": {"role": "assistant", "content": "Hi!"}}],
+    /// })).unwrap();
+    /// assert_eq!(completion.content(), Some("Hi!"));
+    /// ```
+    pub fn content(&self) -> Option<&str> {
+        self.choices.first()?.message.content.as_deref()
+    }
+
     /// The first choice's content as a `T`, for a request made with
     /// [`response_format::<T>()`](crate::response_format).
     ///

@@ -38,26 +38,52 @@ pub struct PartialJsonError {
 /// assert!(parse(r#"{"a": ]"#).is_err());
 /// ```
 pub fn parse(text: &str) -> Result<Option<Value>, PartialJsonError> {
+    Ok(parse_open(text)?.map(|(value, _)| value))
+}
+
+/// One step from a container to a member: an object key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A settled value, and the path to what is still being written in it
+/// (`None`: it is complete); see [`parse_open`].
+pub(crate) type Settled = (Value, Option<Vec<Step>>);
+
+/// Like [`parse`], with where the text was cut off: `None` if the value is
+/// complete, else the steps from the root to the innermost value still being
+/// written (every value on that path is incomplete, every other one is
+/// complete). Typed partials need it: a cut-off string such as `"low"` may
+/// still become `"lowest"`, so an enum read from it would be a guess.
+pub(crate) fn parse_open(text: &str) -> Result<Option<Settled>, PartialJsonError> {
     let mut parser = Parser {
         text: text.as_bytes(),
         pos: 0,
+        open: Vec::new(),
     };
     let value = parser.value()?;
     parser.skip_ws();
     if value.as_ref().is_some_and(|(_, complete)| *complete) && parser.pos < text.len() {
         return Err(parser.error());
     }
-    Ok(value.map(|(value, _)| value))
+    let mut open = parser.open;
+    // Recorded while unwinding, innermost first.
+    open.reverse();
+    Ok(value.map(|(value, complete)| (value, (!complete).then_some(open))))
 }
 
 struct Parser<'a> {
     text: &'a [u8],
     pos: usize,
+    /// The path to the value being written when the text ends, innermost first.
+    open: Vec<Step>,
 }
 
 /// A value and whether it is complete; `None`: the text ended before anything
 /// of it was settled.
-type Step = Result<Option<(Value, bool)>, PartialJsonError>;
+type Parsed = Result<Option<(Value, bool)>, PartialJsonError>;
 
 impl Parser<'_> {
     fn error(&self) -> PartialJsonError {
@@ -70,7 +96,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self) -> Step {
+    fn value(&mut self) -> Parsed {
         self.skip_ws();
         match self.text.get(self.pos) {
             None => Ok(None),
@@ -85,7 +111,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Step {
+    fn literal(&mut self, word: &str, value: Value) -> Parsed {
         let rest = &self.text[self.pos..];
         let n = rest.len().min(word.len());
         if rest[..n] != word.as_bytes()[..n] {
@@ -95,7 +121,7 @@ impl Parser<'_> {
         Ok((n == word.len()).then_some((value, true)))
     }
 
-    fn number(&mut self) -> Step {
+    fn number(&mut self) -> Parsed {
         let start = self.pos;
         while let Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') = self.text.get(self.pos) {
             self.pos += 1;
@@ -153,7 +179,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self) -> Step {
+    fn array(&mut self) -> Parsed {
         self.pos += 1;
         let mut items = Vec::new();
         loop {
@@ -169,6 +195,7 @@ impl Parser<'_> {
             match self.value()? {
                 None => return Ok(Some((Value::Array(items), false))),
                 Some((item, false)) => {
+                    self.open.push(Step::Index(items.len()));
                     items.push(item);
                     return Ok(Some((Value::Array(items), false)));
                 }
@@ -187,7 +214,7 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self) -> Step {
+    fn object(&mut self) -> Parsed {
         self.pos += 1;
         let mut map = Map::new();
         loop {
@@ -213,6 +240,7 @@ impl Parser<'_> {
             match self.value()? {
                 None => return Ok(Some((Value::Object(map), false))),
                 Some((value, false)) => {
+                    self.open.push(Step::Key(key.clone()));
                     map.insert(key, value);
                     return Ok(Some((Value::Object(map), false)));
                 }
@@ -279,6 +307,22 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(parse(text).unwrap(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn the_open_path_leads_to_the_value_being_written() {
+        let open = |text| parse_open(text).unwrap().and_then(|(_, open)| open);
+        assert_eq!(open(r#"{"a": 1}"#), None);
+        assert_eq!(open(r#"{"a": 1, "#), Some(vec![]));
+        assert_eq!(
+            open(r#"{"a": [1, {"b": "lo"#),
+            Some(vec![
+                Step::Key("a".into()),
+                Step::Index(1),
+                Step::Key("b".into())
+            ])
+        );
+        assert_eq!(open(r#"["x", "y""#), Some(vec![]));
     }
 
     #[test]

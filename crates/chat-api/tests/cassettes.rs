@@ -15,7 +15,7 @@ use chat_api::cassette::{Cassette, CassetteError, Cassettes, Mode};
 use chat_api::types::{
     ChatCompletionRequestMessage, CreateChatCompletionRequest, CreateChatCompletionResponse,
 };
-use chat_api::{Client, Error, Tool, Toolbox};
+use chat_api::{ChatEvent, Client, Error, Tool, Toolbox};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -258,6 +258,58 @@ async fn a_stream_replays_with_its_exact_chunk_boundaries() {
     }
     assert_eq!(replayed_chunks, live_chunks);
     assert_eq!(stream.final_completion().unwrap(), live_completion);
+}
+
+/// Every typed event of a stream, read to its end.
+async fn all_events(client: &Client, request: &CreateChatCompletionRequest) -> Vec<ChatEvent> {
+    let mut events = client
+        .create_chat_completion_stream(request)
+        .await
+        .unwrap()
+        .events();
+    let mut out = Vec::new();
+    while let Some(event) = events.next().await {
+        out.push(event.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn typed_events_of_a_replayed_stream_equal_the_live_ones() {
+    // A recorded stream with parallel tool calls, served in 97-byte pieces
+    // that cut events and JSON mid-way.
+    let text =
+        std::fs::read_to_string(recorded_dir().join("magentic__parallel_tool_calls_stream.sse"))
+            .expect("the recorded stream is in the repository");
+    let mut pieces: Vec<String> = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = (start + 97).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        pieces.push(text[start..end].to_owned());
+        start = end;
+    }
+    let dir = scratch("stream_events");
+    let server = Server::start(move |_| Reply::Sse(pieces.clone())).await;
+    let request = request("Call both tools");
+
+    let live = all_events(
+        &client(&server.base_url, pinned(&dir, Mode::Record)),
+        &request,
+    )
+    .await;
+    assert_eq!(server.request_count(), 1);
+    let base_url = server.stop().await;
+    let done = live
+        .iter()
+        .filter(|e| matches!(e, ChatEvent::ToolCallArgumentsDone(_)))
+        .count();
+    assert_eq!(done, 2, "{live:?}");
+
+    let replayed = all_events(&client(&base_url, pinned(&dir, Mode::Replay)), &request).await;
+    assert_eq!(replayed, live);
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let mut rust_name = names::words(value);
-            if rust_name == fallback_name(fallback) {
+            if rust_name == fallback.variant_name() {
                 rust_name.push_str("Value");
             }
             if let Some(previous) = seen

@@ -298,13 +298,6 @@ fn option(ty: Ty) -> Ty {
     }
 }
 
-fn fallback_name(fallback: Fallback) -> &'static str {
-    match fallback {
-        Fallback::Unknown => "Unknown",
-        Fallback::Other => "Other",
-    }
-}
-
 fn is_null_schema(schema: &Schema) -> bool {
     match schema {
         Schema::Object(obj) => {

@@ -23,7 +23,7 @@ impl<'a> Lowerer<'a> {
             .ok_or_else(|| err(pointer, format!("unresolved $ref `{reference}`")))
     }
 
-    /// Follows `$ref`s (and single-member `allOf`s) to the schema object that
+    /// Follows `$ref`s (chains of them too) to the schema object that
     /// describes the shape.
     pub(super) fn deref<'s>(
         &self,

@@ -12,6 +12,7 @@ use http::{HeaderMap, StatusCode};
 
 use crate::accumulate::ChatCompletionAccumulator;
 use crate::error::{BoxError, Error, Result};
+use crate::schema::{Partial, PartialError, parse_partial};
 use crate::sse::EventStream;
 use crate::types::{CreateChatCompletionResponse, CreateChatCompletionStreamResponse};
 
@@ -68,6 +69,9 @@ pub struct ChatCompletionStream {
     failure: Option<Error>,
     /// Whether the stream has yielded its end (`None`).
     ended: bool,
+    /// What [`next_partial`](Self::next_partial) last saw: the content
+    /// length, and the settled value with its open path.
+    partial_seen: (usize, Option<crate::partial_json::Settled>),
     /// The call's span: time to first chunk, and the folded completion at the end.
     pub(crate) telemetry: crate::telemetry::RequestSpan,
 }
@@ -93,6 +97,7 @@ impl ChatCompletionStream {
             accumulator: ChatCompletionAccumulator::new(),
             failure: None,
             ended: false,
+            partial_seen: (0, None),
             telemetry: Default::default(),
         }
     }
@@ -216,13 +221,102 @@ impl ChatCompletionStream {
         &self,
         choice: i64,
     ) -> std::result::Result<Option<serde_json::Value>, crate::partial_json::PartialJsonError> {
-        let content = self
-            .accumulator
+        crate::partial_json::parse(self.content_so_far(choice))
+    }
+
+    /// A choice's content so far as `T`'s typed partial form (for a
+    /// `#[derive(Tool)]` struct `T`, the generated `PartialT`; see
+    /// [`schema::partial`](crate::schema::partial)). Like
+    /// [`partial_content`](Self::partial_content), typed.
+    pub fn partial_content_as<T: Partial + ?Sized>(
+        &self,
+        choice: i64,
+    ) -> std::result::Result<Option<T::Partial>, PartialError> {
+        parse_partial::<T>(self.content_so_far(choice))
+    }
+
+    /// Reads chunks until the JSON settled in choice 0's content changes and
+    /// returns its typed partial form: a `response_format::<T>()` stream's
+    /// object as it is being written, only ever growing. (A string being
+    /// closed is a change, so two partials in a row can be equal.) `None` at the end of the
+    /// stream; the complete, validated `T` then comes from
+    /// `final_completion()?.parse::<T>()`. A stream error ends it as it ends
+    /// the stream; content that cannot become `T` is an
+    /// [`Error::Parse`] with [`ParseError::Partial`](crate::ParseError::Partial).
+    ///
+    /// Each change re-reads the content so far (as openai-python does): the
+    /// cost per chunk grows with the length of the content.
+    ///
+    /// ```
+    /// # fn main() -> chat_api::Result<()> { futures::executor::block_on(async {
+    /// use chat_api::{ChatCompletionStream, Tool};
+    /// use serde::Deserialize;
+    ///
+    /// /// A city.
+    /// #[derive(Debug, Deserialize, Tool)]
+    /// struct City {
+    ///     name: String,
+    ///     population: u32,
+    /// }
+    ///
+    /// let recorded = concat!(
+    ///     r#"data: {"id":"c","choices":[{"index":0,"delta":{"content":"{\"name\": \"Par"}}]}"#, "\n\n",
+    ///     r#"data: {"id":"c","choices":[{"index":0,"delta":{"content":"is\", \"population\": 2102650}"},"finish_reason":"stop"}]}"#, "\n\n",
+    /// );
+    /// let bytes = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(recorded))]);
+    /// let mut stream = ChatCompletionStream::from_bytes(bytes);
+    /// let first: PartialCity = stream.next_partial::<City>().await.unwrap()?;
+    /// assert_eq!((first.name.as_deref(), first.population), (Some("Par"), None));
+    /// let second = stream.next_partial::<City>().await.unwrap()?;
+    /// assert_eq!((second.name.as_deref(), second.population), (Some("Paris"), Some(2102650)));
+    /// assert!(stream.next_partial::<City>().await.is_none());
+    /// let city: City = stream.final_completion()?.parse::<City>()?;
+    /// assert_eq!(city.name, "Paris");
+    /// # Ok(()) }) }
+    /// ```
+    pub async fn next_partial<T: Partial + ?Sized>(&mut self) -> Option<Result<T::Partial>> {
+        use futures_util::StreamExt;
+        loop {
+            if let Err(error) = self.next().await? {
+                return Some(Err(error));
+            }
+            let text = self.content_so_far(0);
+            if text.len() == self.partial_seen.0 {
+                continue;
+            }
+            let settled = match crate::partial_json::parse_open(text) {
+                Ok(settled) => settled,
+                Err(e) => return Some(Err(PartialError::Json(e).into())),
+            };
+            self.partial_seen.0 = text.len();
+            let Some((value, open)) = settled else {
+                continue;
+            };
+            let same = self
+                .partial_seen
+                .1
+                .as_ref()
+                .is_some_and(|(v, o)| *v == value && *o == open);
+            if same {
+                continue;
+            }
+            let typed = crate::schema::partial::typed::<T>(&value, open.as_deref());
+            self.partial_seen.1 = Some((value, open));
+            match typed {
+                Ok(Some(partial)) => return Some(Ok(partial)),
+                Ok(None) => {}
+                Err(e) => return Some(Err(e.into())),
+            }
+        }
+    }
+
+    /// The text of a choice's content so far.
+    fn content_so_far(&self, choice: i64) -> &str {
+        self.accumulator
             .choice_position(choice)
             .and_then(|pos| self.accumulator.snapshot().choices.get(pos))
             .and_then(|c| c.message.content.as_deref())
-            .unwrap_or_default();
-        crate::partial_json::parse(content)
+            .unwrap_or_default()
     }
 
     /// The arguments of a tool call (by choice and call index) as far as
@@ -232,8 +326,26 @@ impl ChatCompletionStream {
         choice: i64,
         index: i64,
     ) -> std::result::Result<Option<serde_json::Value>, crate::partial_json::PartialJsonError> {
+        crate::partial_json::parse(self.arguments_so_far(choice, index))
+    }
+
+    /// A tool call's arguments so far as `T`'s typed partial form, e.g.
+    /// `PartialGetWeather` for a `#[derive(Tool)]` `GetWeather` while the
+    /// call streams; see [`partial_content_as`](Self::partial_content_as).
+    /// The complete arguments come from
+    /// [`ToolCallDone::parse_arguments`].
+    pub fn partial_arguments_as<T: Partial + ?Sized>(
+        &self,
+        choice: i64,
+        index: i64,
+    ) -> std::result::Result<Option<T::Partial>, PartialError> {
+        parse_partial::<T>(self.arguments_so_far(choice, index))
+    }
+
+    /// The text of a tool call's arguments so far.
+    fn arguments_so_far(&self, choice: i64, index: i64) -> &str {
         let accumulator = &self.accumulator;
-        let arguments = accumulator
+        accumulator
             .choice_position(choice)
             .and_then(|pos| {
                 let at = accumulator
@@ -252,8 +364,7 @@ impl ChatCompletionStream {
                 crate::types::ToolCall::Function(call) => Some(call.function.arguments.as_str()),
                 _ => None,
             })
-            .unwrap_or_default();
-        crate::partial_json::parse(arguments)
+            .unwrap_or_default()
     }
 
     /// The fold so far, boxed for an error that carries it.

@@ -47,6 +47,7 @@
 
 mod generator;
 mod impls;
+pub mod partial;
 #[doc(hidden)]
 pub mod private;
 #[cfg(feature = "schemars")]
@@ -59,6 +60,7 @@ use crate::types::{
 };
 
 pub use generator::SchemaGenerator;
+pub use partial::{Partial, PartialError, PartialValue, parse_partial};
 #[cfg(feature = "schemars")]
 pub use schemars_adapter::schemars_schema;
 

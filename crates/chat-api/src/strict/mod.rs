@@ -55,6 +55,7 @@ mod validate;
 use std::fmt;
 
 pub use transform::transform;
+pub(crate) use validate::kind_of;
 pub use validate::validate;
 
 /// The strict-mode rule a [`Violation`] breaks.

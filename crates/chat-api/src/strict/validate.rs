@@ -142,7 +142,8 @@ struct Validator<'a> {
     walking: usize,
 }
 
-fn kind_of(v: &Value) -> &'static str {
+/// How an error message names the kind of a JSON value: "a string", "null".
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -60,7 +60,7 @@ impl ToolRun {
     /// # }
     /// ```
     pub fn content(&self) -> Option<&str> {
-        self.completion.choices.first()?.message.content.as_deref()
+        self.completion.content()
     }
 }
 
