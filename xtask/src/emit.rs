@@ -17,11 +17,16 @@ pub fn files(ir: &Ir) -> Result<Vec<(String, String)>, String> {
     let mod_rs = quote! {
         pub mod types;
         mod endpoints;
+        mod constraints;
     };
     Ok(vec![
         ("mod.rs".to_owned(), render(mod_rs)?),
         ("types.rs".to_owned(), render(types(ir))?),
         ("endpoints.rs".to_owned(), render(endpoints(ir))?),
+        (
+            "constraints.rs".to_owned(),
+            render(crate::checks::file(ir))?,
+        ),
     ])
 }
 
@@ -31,7 +36,7 @@ fn render(tokens: TokenStream) -> Result<String, String> {
     Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
 }
 
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),
@@ -102,7 +107,6 @@ fn types(ir: &Ir) -> TokenStream {
 
 fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
     let name = ident(&def.name);
-    let response = def.traits.response;
     let default = def.traits.default.then(|| quote!(Default,));
     let tag_attr = s.tag.as_ref().map(|t| {
         let (property, value) = (&t.property, &t.value);
@@ -125,7 +129,7 @@ fn struct_def(def: &TypeDef, s: &Struct) -> TokenStream {
         let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
         quote! { #doc #rename #skip #deprecated pub #rust: #ty, }
     });
-    let extra = response.then(|| {
+    let extra = s.open.then(|| {
         quote! {
             /// Properties this version of the spec does not describe, kept
             /// so that nothing the server sent is lost.
@@ -171,7 +175,7 @@ fn struct_deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
         };
         quote!(#slot: #value,)
     });
-    let (extra_slot, unknown, extra_field) = if def.traits.response {
+    let (extra_slot, unknown, extra_field) = if s.open {
         (
             Some(quote!(let mut __extra = crate::Extra::new();)),
             quote!(crate::__private::keep(&mut __map, &mut __extra, __key)?),
@@ -180,12 +184,19 @@ fn struct_deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
     } else {
         (None, quote!(crate::__private::skip(&mut __map)?), None)
     };
-    let dispatch = if s.fields.is_empty() {
+    // A struct's own tag (`role: "assistant"`) is written by serde on the
+    // way out; on the way in it is neither a field nor an unknown property.
+    let tag_arm = s.tag.as_ref().map(|t| {
+        let property = &t.property;
+        quote!(#property => crate::__private::skip(&mut __map)?,)
+    });
+    let dispatch = if s.fields.is_empty() && tag_arm.is_none() {
         quote!(#unknown;)
     } else {
         quote! {
             match __key.as_str() {
                 #(#arms)*
+                #tag_arm
                 _ => #unknown,
             }
         }

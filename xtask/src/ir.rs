@@ -85,6 +85,12 @@ pub struct Struct {
     /// Response-side types keep such properties as fields instead, so a value
     /// the spec did not foresee is kept rather than overwritten.
     pub tag: Option<Tag>,
+    /// Keeps properties the spec does not describe in an `extra` map: every
+    /// response-side struct (so nothing a server sent is lost), and a
+    /// request struct whose schema says `additionalProperties: true` (the
+    /// assistant turn, which echoes provider fields such as
+    /// `reasoning_content` back).
+    pub open: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +115,28 @@ pub struct Field {
     /// What the field does when the value is absent or `null`; decided by
     /// the analysis passes from `required`, `nullable` and the type's side.
     pub absence: Absence,
+    /// What the spec constrains about the value (ranges, lengths, item
+    /// counts), checked by the generated `constraints.rs`.
+    pub constraints: Constraints,
+}
+
+/// The spec's validation keywords on one property. Only those whose kind
+/// fits the field's type are checked (a range on a number, a length on a
+/// string, an item count on an array).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
 }
 
 /// How a field represents "no value", and how it is written back.

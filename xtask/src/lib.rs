@@ -5,6 +5,7 @@
 //! [`analyze`]) → tokens ([`emit`]) → `syn::File` → `prettyplease`.
 
 pub mod analyze;
+pub mod checks;
 pub mod codegen;
 pub mod docs;
 pub mod emit;

@@ -135,6 +135,14 @@ pub struct SchemaObject {
     pub discriminator: Option<Discriminator>,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
+    #[serde(rename = "minLength")]
+    pub min_length: Option<u64>,
+    #[serde(rename = "maxLength")]
+    pub max_length: Option<u64>,
+    #[serde(rename = "minItems")]
+    pub min_items: Option<u64>,
+    #[serde(rename = "maxItems")]
+    pub max_items: Option<u64>,
     /// Constructs the generator cannot type precisely; their presence makes
     /// the node opaque (`serde_json::Value`) and is reported in the summary.
     pub not: Option<Value>,

@@ -13,7 +13,9 @@ pub use crate::deserialize::fields::{
 };
 pub use crate::deserialize::tagged::{DecodeTagged, collect, decode_tagged, unknown_tag, variant};
 pub use crate::pagination::{CursorQuery, Page, paginate};
+pub use crate::preflight::{Number, check_items, check_length, check_range};
 pub use crate::request::{Call, encode_path};
+pub use crate::telemetry::RequestSpan;
 
 // ---- for `#[derive(Tool)]` and `#[tool]`
 pub use crate::schema::private::*;
@@ -38,6 +40,16 @@ pub trait FromResponse {
         idle_timeout: Option<std::time::Duration>,
         max_event_size: usize,
     ) -> Self;
+
+    /// Keeps the call's span for what happens after the headers (the
+    /// stream's first chunk and its end); most streams have no use for it.
+    fn with_telemetry(self, telemetry: RequestSpan) -> Self
+    where
+        Self: Sized,
+    {
+        let _ = telemetry;
+        self
+    }
 }
 
 impl<T> FromResponse for crate::sse::EventStream<T> {
@@ -59,5 +71,10 @@ impl FromResponse for crate::ChatCompletionStream {
         max_event_size: usize,
     ) -> Self {
         Self::from_response(response, idle_timeout, max_event_size)
+    }
+
+    fn with_telemetry(mut self, telemetry: RequestSpan) -> Self {
+        self.telemetry = telemetry;
+        self
     }
 }

@@ -16,6 +16,7 @@ use crate::error::{ApiError, Error, Result};
 use crate::options::RequestOptions;
 use crate::request::{Call, encode_query};
 use crate::retry;
+use crate::telemetry::RequestSpan;
 
 /// A client for the Chat Completions API, or any OpenAI-compatible server.
 ///
@@ -55,10 +56,15 @@ struct Inner {
     organization: Option<String>,
     project: Option<String>,
     max_retries: u32,
+    max_retry_after: Duration,
     timeout: Duration,
     stream_idle_timeout: Duration,
     /// Authorization, organization, project, user agent and the caller's defaults.
     headers: HeaderMap,
+    /// Asked for the `Authorization` bearer token of each attempt.
+    token_source: Option<Arc<dyn crate::TokenSource>>,
+    /// Whether spans record message contents (`tracing` feature).
+    trace_contents: bool,
     /// Record and replay; `None` when live.
     #[cfg(feature = "cassettes")]
     cassettes: Option<crate::cassette::Store>,
@@ -94,10 +100,15 @@ pub struct ClientBuilder {
     organization: Option<String>,
     project: Option<String>,
     max_retries: u32,
+    max_retry_after: Duration,
     timeout: Duration,
     stream_idle_timeout: Duration,
     connect_timeout: Duration,
     headers: Vec<(HeaderName, HeaderValue)>,
+    default_query: Vec<(String, String)>,
+    region: Option<crate::Region>,
+    token_source: Option<Arc<dyn crate::TokenSource>>,
+    trace_contents: bool,
     http: Option<reqwest::Client>,
     #[cfg(feature = "cassettes")]
     cassettes: Option<crate::cassette::Cassettes>,
@@ -113,10 +124,15 @@ impl Default for ClientBuilder {
             organization: None,
             project: None,
             max_retries: DEFAULT_MAX_RETRIES,
+            max_retry_after: crate::retry::MAX_RETRY_AFTER,
             timeout: DEFAULT_TIMEOUT,
             stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             headers: Vec::new(),
+            default_query: Vec::new(),
+            region: None,
+            token_source: None,
+            trace_contents: false,
             http: None,
             #[cfg(feature = "cassettes")]
             cassettes: None,
@@ -172,6 +188,75 @@ impl ClientBuilder {
     /// Retries after the first attempt (default 2; 0 disables retrying).
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.max_retries = max_retries;
+        self
+    }
+
+    /// The longest `retry-after` (or `retry-after-ms`) the client waits for
+    /// before retrying (default 60 s).
+    ///
+    /// A server asking for longer (a quota exhausted for the hour, say) gets
+    /// its error returned at once, not retried and not retried sooner than
+    /// asked: the caller reads the wait from
+    /// [`Error::rate_limits`](crate::Error::rate_limits)`.retry_after` and
+    /// decides. openai-python behaves the same with a ceiling of 120 s;
+    /// openai-go instead clamps the wait to 8 s and retries early, which a
+    /// rate limiter answers with another 429. Within the ceiling the wait is
+    /// honoured exactly; without the header, exponential backoff applies.
+    ///
+    /// ```
+    /// let client = chat_api::Client::builder()
+    ///     .max_retry_after(std::time::Duration::from_secs(120))
+    ///     .build()?;
+    /// # let _ = client; Ok::<(), chat_api::Error>(())
+    /// ```
+    pub fn max_retry_after(mut self, ceiling: Duration) -> Self {
+        self.max_retry_after = ceiling;
+        self
+    }
+
+    /// Sends every request to an OpenAI data-residency [`Region`](crate::Region)'s
+    /// endpoint. Giving a base URL as well is a configuration error at
+    /// [`build`](Self::build).
+    pub fn region(mut self, region: crate::Region) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// A query parameter sent with every request (Azure's `api-version`).
+    pub fn default_query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Asks `source` for an `Authorization: Bearer` token before each
+    /// attempt, instead of a fixed API key (see [`TokenSource`](crate::TokenSource)).
+    pub fn token_source(self, source: impl crate::TokenSource + 'static) -> Self {
+        self.token_source_arc(Arc::new(source))
+    }
+
+    /// Records message contents in the request spans
+    /// (`gen_ai.input.messages`, `gen_ai.output.messages`); off by default,
+    /// since prompts and answers may hold personal data. Headers, and so the
+    /// API key, are never recorded.
+    ///
+    /// ```
+    /// let client = chat_api::Client::builder().trace_contents(true).build()?;
+    /// # let _ = client; Ok::<(), chat_api::Error>(())
+    /// ```
+    #[cfg(feature = "tracing")]
+    pub fn trace_contents(mut self, record: bool) -> Self {
+        self.trace_contents = record;
+        self
+    }
+
+    pub(crate) fn token_source_arc(mut self, source: Arc<dyn crate::TokenSource>) -> Self {
+        self.token_source = Some(source);
+        self
+    }
+
+    /// A default header whose value is already checked and marked sensitive.
+    pub(crate) fn sensitive_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
         self
     }
 
@@ -272,8 +357,12 @@ impl ClientBuilder {
         if let Some(error) = self.error {
             return Err(error.into());
         }
-        let base_url =
-            crate::config::base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base_url = match (self.region, self.base_url.as_deref()) {
+            (Some(_), Some(_)) => return Err(ConfigError::RegionWithBaseUrl.into()),
+            (Some(region), None) => region.base_url(),
+            (None, base_url) => base_url.unwrap_or(DEFAULT_BASE_URL),
+        };
+        let base_url = crate::config::base_url(base_url)?;
         #[cfg(feature = "cassettes")]
         let cassettes = match &self.cassettes {
             Some(config) => {
@@ -334,13 +423,19 @@ impl ClientBuilder {
                 organization: self.organization,
                 project: self.project,
                 max_retries: self.max_retries,
+                max_retry_after: self.max_retry_after,
                 timeout: self.timeout,
                 stream_idle_timeout: self.stream_idle_timeout,
                 headers,
+                token_source: self.token_source,
+                trace_contents: self.trace_contents,
                 #[cfg(feature = "cassettes")]
                 cassettes,
             }),
-            options: Arc::new(RequestOptions::default()),
+            options: Arc::new(RequestOptions {
+                extra_query: self.default_query,
+                ..RequestOptions::default()
+            }),
         })
     }
 }
@@ -375,6 +470,26 @@ impl<T> Response<T> {
         &self.body
     }
 
+    /// The rate limits the response reports (`x-ratelimit-*`), or `None` if
+    /// it sent none that parse.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: chat_api::Client, request: chat_api::types::CreateChatCompletionRequest) -> chat_api::Result<()> {
+    /// use chat_api::types::CreateChatCompletionResponse;
+    ///
+    /// // `post` keeps the headers the typed `create_chat_completion` drops.
+    /// let response = client
+    ///     .post::<_, CreateChatCompletionResponse>("/chat/completions", &request)
+    ///     .await?;
+    /// if let Some(tokens) = response.rate_limits().and_then(|l| l.tokens) {
+    ///     println!("{:?} tokens left, reset in {:?}", tokens.remaining, tokens.reset);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limits(&self) -> Option<crate::RateLimits> {
+        crate::RateLimits::from_headers(&self.headers)
+    }
+
     /// The decoded body, dropping status and headers.
     pub fn into_body(self) -> T {
         self.body
@@ -391,6 +506,8 @@ struct Prepared {
     stream_idle_timeout: Duration,
     max_event_size: usize,
     max_retries: u32,
+    /// The span of this call (nothing without the `tracing` feature).
+    telemetry: RequestSpan,
 }
 
 impl Client {
@@ -513,6 +630,7 @@ impl Client {
     ) -> Result<Response<T>> {
         let prepared = self.prepare(call, false)?;
         let (status, headers, body) = self.run(&prepared, read_body).await?;
+        prepared.telemetry.response_body(&body);
         Ok(Response {
             status,
             headers,
@@ -542,7 +660,8 @@ impl Client {
             response,
             Some(prepared.stream_idle_timeout),
             prepared.max_event_size,
-        ))
+        )
+        .with_telemetry(prepared.telemetry))
     }
 
     fn prepare(&self, call: Call, stream: bool) -> Result<Prepared> {
@@ -611,6 +730,13 @@ impl Client {
             headers.insert(name.clone(), value.clone());
         }
 
+        let telemetry = RequestSpan::start(
+            &call.method,
+            &url,
+            body.as_deref(),
+            stream,
+            self.inner.trace_contents,
+        );
         Ok(Prepared {
             method: call.method,
             url,
@@ -624,44 +750,73 @@ impl Client {
                 .max_event_size
                 .unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE),
             max_retries: options.max_retries.unwrap_or(self.inner.max_retries),
+            telemetry,
         })
     }
 
     /// Sends `prepared` until an attempt succeeds, fails for good or the
     /// retries run out. `on_success` finishes a 2xx attempt (reads the body,
     /// say) inside the attempt's timeout; its errors are retried like any other.
-    async fn run<T, F, Fut>(&self, prepared: &Prepared, mut on_success: F) -> Result<T>
+    async fn run<T, F, Fut>(&self, prepared: &Prepared, on_success: F) -> Result<T>
     where
         F: FnMut(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
+        prepared
+            .telemetry
+            .instrument(self.run_attempts(prepared, on_success))
+            .await
+    }
+
+    async fn run_attempts<T, F, Fut>(&self, prepared: &Prepared, mut on_success: F) -> Result<T>
+    where
+        F: FnMut(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let telemetry = &prepared.telemetry;
         let mut retries = 0;
         loop {
+            let span = telemetry.attempt(retries);
             let attempt = async {
                 let response = self.send(prepared).await?;
                 let status = response.status();
+                span.status(status);
                 if !status.is_success() {
                     let headers = response.headers().clone();
                     let body = response.bytes().await.map_err(Error::from_reqwest)?;
                     return Err(ApiError::from_response(status, headers, &body).into());
                 }
+                telemetry.succeeded(status, retries);
                 on_success(response).await
             };
-            let result = match tokio::time::timeout(prepared.timeout, attempt).await {
-                Ok(result) => result,
-                Err(_elapsed) => Err(Error::Timeout),
-            };
+            let result =
+                match tokio::time::timeout(prepared.timeout, span.instrument(attempt)).await {
+                    Ok(result) => result,
+                    Err(_elapsed) => Err(Error::Timeout),
+                };
             let error = match result {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
+            span.failed(&error);
             if retries >= prepared.max_retries || !error.is_retryable() {
+                telemetry.failed(&error, retries);
                 return Err(error);
             }
             let headers = error.as_api_error().map(|e| &e.headers);
-            match retry::delay(retries, headers, SystemTime::now(), fastrand::f64()) {
+            let ceiling = self.inner.max_retry_after;
+            match retry::delay(
+                retries,
+                headers,
+                ceiling,
+                SystemTime::now(),
+                fastrand::f64(),
+            ) {
                 Some(delay) => tokio::time::sleep(delay).await,
-                None => return Err(error),
+                None => {
+                    telemetry.failed(&error, retries);
+                    return Err(error);
+                }
             }
             retries += 1;
         }
@@ -692,6 +847,15 @@ impl Client {
             .http
             .request(prepared.method.clone(), prepared.url.clone())
             .headers(prepared.headers.clone());
+        if let Some(source) = &self.inner.token_source {
+            // Asked per attempt, after the cassette seam: a token is never
+            // recorded, and a retry gets a fresh one.
+            let token = source.token().await.map_err(Error::TokenSource)?;
+            let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
+                .map_err(|_| ConfigError::InvalidApiKey)?;
+            value.set_sensitive(true);
+            request = request.header(AUTHORIZATION, value);
+        }
         if let Some(body) = &prepared.body {
             request = request.body(body.clone());
         }

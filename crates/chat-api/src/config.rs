@@ -9,6 +9,43 @@ use http::{HeaderName, HeaderValue};
 
 /// The default API endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+/// An OpenAI data-residency region: requests go to its regional endpoint
+/// instead of `api.openai.com` (the project's key must belong to a project
+/// of that region). The regions and URLs of openai-node's `dataResidency`
+/// option and OpenAI's data-residency guide.
+///
+/// ```
+/// use chat_api::{Client, Region};
+///
+/// let client = Client::builder().api_key("sk-…").region(Region::Eu).build()?;
+/// assert_eq!(client.base_url(), "https://eu.api.openai.com/v1");
+/// # Ok::<(), chat_api::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Region {
+    /// `https://api.openai.com/v1`, the default.
+    Global,
+    /// `https://us.api.openai.com/v1`.
+    Us,
+    /// `https://eu.api.openai.com/v1`.
+    Eu,
+    /// `https://ae.api.openai.com/v1` (United Arab Emirates).
+    Ae,
+}
+
+impl Region {
+    /// The region's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Region::Global => DEFAULT_BASE_URL,
+            Region::Us => "https://us.api.openai.com/v1",
+            Region::Eu => "https://eu.api.openai.com/v1",
+            Region::Ae => "https://ae.api.openai.com/v1",
+        }
+    }
+}
+
 /// Default number of retries after the first attempt (as the official SDKs).
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default request timeout (as the official SDKs).
@@ -92,6 +129,16 @@ pub enum ConfigError {
     // In an `Arc` so that the error, like the options holding it, can be cloned.
     #[error("could not create the HTTP client")]
     HttpClient(#[source] Arc<reqwest::Error>),
+    /// Both a [`Region`] and a base URL were given: they say the same thing
+    /// differently, and one would silently win.
+    #[error("a region and a base URL were both given; use one")]
+    RegionWithBaseUrl,
+    /// [`AzureBuilder::build`](crate::AzureBuilder::build) lacks a setting.
+    #[error("Azure OpenAI needs {name}")]
+    MissingAzureSetting {
+        /// The setting, with the environment variable that provides it.
+        name: &'static str,
+    },
     /// An environment variable the client reads holds a value it cannot use
     /// (`CHAT_API_CASSETTES=sometimes`).
     #[error("environment variable {name}: {problem}")]

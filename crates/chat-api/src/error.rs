@@ -128,6 +128,10 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// The bearer [`TokenSource`](crate::TokenSource) failed to give a token
+    /// for an attempt.
+    #[error("the bearer token source failed")]
+    TokenSource(#[source] BoxError),
     /// [`Client::run_tools`](crate::Client::run_tools) used up the toolbox's
     /// [`max_rounds`](crate::Toolbox::max_rounds) and the model was still
     /// calling tools. The run so far is kept, tool results of the last round
@@ -294,6 +298,22 @@ impl Error {
         }
     }
 
+    /// The rate limits reported by the failed response of an
+    /// [`Error::Api`] (`x-ratelimit-*`, `retry-after`), if any.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: chat_api::Client, request: chat_api::types::CreateChatCompletionRequest) {
+    /// if let Err(err) = client.create_chat_completion(&request).await {
+    ///     if let Some(wait) = err.rate_limits().and_then(|l| l.retry_after) {
+    ///         eprintln!("rate limited; the server asks to wait {wait:?}");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn rate_limits(&self) -> Option<crate::RateLimits> {
+        crate::RateLimits::from_headers(&self.as_api_error()?.headers)
+    }
+
     /// The `x-request-id` of the failed response, if the server sent one.
     pub fn request_id(&self) -> Option<&str> {
         match self {
@@ -325,6 +345,7 @@ impl Error {
             }
             Error::Timeout | Error::Connection(_) => true,
             Error::Decode { .. }
+            | Error::TokenSource(_)
             | Error::Stream { .. }
             | Error::Config(_)
             | Error::Parse(_)

@@ -63,6 +63,18 @@ impl Extra {
         self.0.as_mut()?.remove(key)
     }
 
+    /// Keeps only the properties for which `keep` returns `true`.
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut Value) -> bool) {
+        if let Some(map) = self.0.as_mut() {
+            map.retain(|key, value| keep(key, value));
+        }
+    }
+
+    /// The property names, in the order they arrived.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().flat_map(|map| map.keys())
+    }
+
     /// The number of properties.
     pub fn len(&self) -> usize {
         self.0.as_ref().map_or(0, |map| map.len())

@@ -24,6 +24,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod accumulate;
+mod azure;
 #[cfg(feature = "cassettes")]
 pub mod cassette;
 mod chat_stream;
@@ -43,27 +44,33 @@ mod options;
 mod pagination;
 mod parse;
 pub mod partial_json;
+pub mod preflight;
+mod rate_limit;
 mod request;
 mod retry;
 pub mod sse;
 pub mod strict;
+mod telemetry;
 mod tool_choice;
 mod toolbox;
+mod usage;
 
 pub use accumulate::ChatCompletionAccumulator;
+pub use azure::{AzureBuilder, TokenFuture, TokenSource};
 pub use chat_stream::{ChatCompletionStream, ChatEvent, ChatEvents, ToolCallDone};
 pub use client::{Client, ClientBuilder, Response};
-pub use config::{ConfigError, Secret};
+pub use config::{ConfigError, Region, Secret};
 pub use content_part::ContentPart;
 pub use error::{ApiError, BoxError, Error, Result};
 pub use extra::Extra;
 pub use generated::types;
 pub use options::RequestOptions;
 pub use parse::{JsonError, ParseError};
+pub use rate_limit::{RateLimit, RateLimits};
 pub use tool_choice::ToolChoice;
 pub use toolbox::{
-    DEFAULT_MAX_ROUNDS, HandlerReturn, Json, ToolHandler, ToolOutput, ToolResult, ToolRun, Toolbox,
-    ToolboxError,
+    CallDecision, DEFAULT_MAX_ROUNDS, Flow, HandlerReturn, Json, ToolCallEnd, ToolCallStart,
+    ToolHandler, ToolOutput, ToolResult, ToolRun, Toolbox, ToolboxError,
 };
 
 pub mod schema;

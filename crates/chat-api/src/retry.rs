@@ -8,9 +8,8 @@ use http::{HeaderMap, StatusCode};
 pub(crate) const INITIAL_DELAY: Duration = Duration::from_millis(500);
 /// Longest backoff delay.
 pub(crate) const MAX_DELAY: Duration = Duration::from_secs(8);
-/// Longest server-requested delay we wait for. A server asking for more
-/// (quota exhausted for the hour, say) gets its error returned to the caller
-/// at once rather than being retried after an arbitrary shorter sleep.
+/// Longest server-requested delay waited for by default (see
+/// [`ClientBuilder::max_retry_after`](crate::ClientBuilder::max_retry_after)).
 pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// Whether a response with this status and headers should be retried.
@@ -63,17 +62,18 @@ pub(crate) fn backoff(retry: u32, random: f64) -> Duration {
 }
 
 /// How long to wait before the next attempt, or `None` to give up because the
-/// server asked for a delay longer than [`MAX_RETRY_AFTER`].
+/// server asked for a delay longer than `ceiling`.
 ///
 /// `headers` are those of the failed response, if there was one.
 pub(crate) fn delay(
     retry: u32,
     headers: Option<&HeaderMap>,
+    ceiling: Duration,
     now: SystemTime,
     random: f64,
 ) -> Option<Duration> {
     match headers.and_then(|h| retry_after(h, now)) {
-        Some(wait) if wait > MAX_RETRY_AFTER => None,
+        Some(wait) if wait > ceiling => None,
         Some(wait) => Some(wait),
         None => Some(backoff(retry, random)),
     }
@@ -155,7 +155,7 @@ mod tests {
         let h = headers(&[("retry-after-ms", "1500"), ("retry-after", "30")]);
         assert_eq!(retry_after(&h, now), Some(Duration::from_millis(1500)));
         assert_eq!(
-            delay(0, Some(&h), now, 0.5),
+            delay(0, Some(&h), MAX_RETRY_AFTER, now, 0.5),
             Some(Duration::from_millis(1500))
         );
     }
@@ -172,17 +172,32 @@ mod tests {
             Some(Duration::from_millis(250))
         );
         assert_eq!(
-            delay(3, Some(&headers(&[("retry-after-ms", "0")])), now, 0.0),
+            delay(
+                3,
+                Some(&headers(&[("retry-after-ms", "0")])),
+                MAX_RETRY_AFTER,
+                now,
+                0.0
+            ),
             Some(Duration::ZERO)
         );
         // Negative or garbage values are ignored: default backoff applies.
         assert_eq!(retry_after(&headers(&[("retry-after", "-1")]), now), None);
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), now), None);
         assert_eq!(
-            delay(1, Some(&headers(&[("retry-after", "soon")])), now, 0.0),
+            delay(
+                1,
+                Some(&headers(&[("retry-after", "soon")])),
+                MAX_RETRY_AFTER,
+                now,
+                0.0
+            ),
             Some(Duration::from_secs(1))
         );
-        assert_eq!(delay(1, None, now, 0.0), Some(Duration::from_secs(1)));
+        assert_eq!(
+            delay(1, None, MAX_RETRY_AFTER, now, 0.0),
+            Some(Duration::from_secs(1))
+        );
     }
 
     #[test]
@@ -198,21 +213,41 @@ mod tests {
     fn retry_after_beyond_cap_gives_up() {
         let now = SystemTime::UNIX_EPOCH;
         assert_eq!(
-            delay(0, Some(&headers(&[("retry-after", "60")])), now, 0.0),
+            delay(
+                0,
+                Some(&headers(&[("retry-after", "60")])),
+                MAX_RETRY_AFTER,
+                now,
+                0.0
+            ),
             Some(MAX_RETRY_AFTER)
         );
         assert_eq!(
-            delay(0, Some(&headers(&[("retry-after", "61")])), now, 0.0),
+            delay(
+                0,
+                Some(&headers(&[("retry-after", "61")])),
+                MAX_RETRY_AFTER,
+                now,
+                0.0
+            ),
             None
         );
         assert_eq!(
             delay(
                 0,
                 Some(&headers(&[("retry-after-ms", "3600000")])),
+                MAX_RETRY_AFTER,
                 now,
                 0.0
             ),
             None
         );
+        // A caller's ceiling: openai-python's 120 s waits for 90 s.
+        let ninety = headers(&[("retry-after", "90")]);
+        assert_eq!(
+            delay(0, Some(&ninety), Duration::from_secs(120), now, 0.0),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(delay(0, Some(&ninety), Duration::ZERO, now, 0.0), None);
     }
 }

@@ -15,7 +15,7 @@ use chat_api::types::{
 use chat_api::{Client, Error, Json, Tool, ToolOutput, ToolResult, Toolbox, ToolboxError};
 use serde::Deserialize;
 use serde_json::json;
-use support::{Server, answer, tool_calls};
+use support::{Server, answer, tool_calls, within};
 
 // ------------------------------------------------------------------- tools
 
@@ -290,14 +290,6 @@ fn request(text: &str) -> CreateChatCompletionRequest {
     }
 }
 
-/// Guards against a hang (e.g. calls run one after the other waiting on each
-/// other); it is not a timing assertion.
-async fn within<F: std::future::Future>(future: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(30), future)
-        .await
-        .expect("the run finished")
-}
-
 // -------------------------------------------------------------------- loop
 
 #[tokio::test]
@@ -513,4 +505,191 @@ fn run_tools_future_is_send() {
     let tools = toolbox();
     let future = client.run_tools(request("hi"), &tools);
     assert_send(&future);
+}
+
+// ------------------------------------------------------- totals and hooks
+
+fn with_usage(mut completion: serde_json::Value, usage: serde_json::Value) -> serde_json::Value {
+    completion["usage"] = usage;
+    completion
+}
+
+#[tokio::test]
+async fn usage_is_added_up_over_the_rounds() {
+    let server = Server::start(|n| match n {
+        0 => with_usage(
+            tool_calls(&[("c1", "double", r#"{"n": 2}"#)]),
+            json!({"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120,
+                "prompt_tokens_details": {"cached_tokens": 64, "cache_write_tokens": 30},
+                "completion_tokens_details": {"reasoning_tokens": 12}}),
+        ),
+        _ => with_usage(
+            answer("4"),
+            json!({"prompt_tokens": 150, "completion_tokens": 5, "total_tokens": 155,
+                "prompt_tokens_details": {"cached_tokens": 100},
+                "completion_tokens_details": {"reasoning_tokens": 3}}),
+        ),
+    })
+    .await;
+    let run = within(server.client().run_tools(request("Double 2"), &toolbox()))
+        .await
+        .expect("the run succeeds");
+    let usage = run.usage.expect("both rounds reported usage");
+    assert_eq!(
+        (
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.total_tokens
+        ),
+        (250, 25, 275)
+    );
+    let prompt = usage.prompt_tokens_details.expect("prompt details");
+    assert_eq!(prompt.cached_tokens, Some(164));
+    assert_eq!(prompt.cache_write_tokens, Some(30));
+    assert_eq!(prompt.audio_tokens, None, "never reported, never invented");
+    assert_eq!(
+        usage
+            .completion_tokens_details
+            .expect("details")
+            .reasoning_tokens,
+        Some(15)
+    );
+}
+
+#[tokio::test]
+async fn no_usage_reported_is_none() {
+    let server = Server::start(|_| answer("hi")).await;
+    let run = within(server.client().run_tools(request("hi"), &toolbox()))
+        .await
+        .expect("the run succeeds");
+    assert!(run.usage.is_none());
+}
+
+#[tokio::test]
+async fn hooks_see_each_call_and_can_veto_one() {
+    use chat_api::{CallDecision, Flow};
+    use std::sync::Mutex;
+
+    let server = Server::start(|n| match n {
+        0 => tool_calls(&[
+            ("c1", "double", r#"{"n": 21}"#),
+            ("c2", "define", r#"{"word": "secret"}"#),
+        ]),
+        _ => answer("done"),
+    })
+    .await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let completions = Arc::new(Mutex::new(0));
+    let (seen_after, counted) = (Arc::clone(&seen), Arc::clone(&completions));
+    let tools = toolbox()
+        .on_completion(move |_| {
+            *counted.lock().unwrap() += 1;
+            Flow::Continue
+        })
+        .before_tool_call(|call| {
+            if call.name == "define" {
+                CallDecision::Veto(format!("`{}` is not allowed", call.arguments))
+            } else {
+                CallDecision::Run
+            }
+        })
+        .after_tool_call(move |done| {
+            seen_after.lock().unwrap().push((
+                done.call.id.to_owned(),
+                done.call.name.to_owned(),
+                done.call.arguments.to_owned(),
+                done.result.clone(),
+                done.duration == Duration::ZERO,
+            ));
+            Flow::Continue
+        });
+    let run = within(server.client().run_tools(request("go"), &tools))
+        .await
+        .expect("the run succeeds");
+    assert!(!run.stopped);
+    assert_eq!(*completions.lock().unwrap(), 2);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        (seen[0].0.as_str(), seen[0].1.as_str(), seen[0].2.as_str()),
+        ("c1", "double", r#"{"n": 21}"#)
+    );
+    assert_eq!(seen[0].3, ToolResult::Output("42".to_owned()));
+    let veto = r#"Error: `{"word": "secret"}` is not allowed"#;
+    assert_eq!(seen[1].3, ToolResult::Error(veto.to_owned()));
+    assert!(seen[1].4, "a vetoed call took no time");
+    assert_eq!(
+        server.bodies()[1]["messages"][3],
+        json!({"role": "tool", "tool_call_id": "c2", "content": veto})
+    );
+}
+
+#[tokio::test]
+async fn a_hook_stops_the_run() {
+    use chat_api::{CallDecision, Flow};
+
+    let script = |n: usize| match n {
+        0 => tool_calls(&[("c1", "double", r#"{"n": 1}"#)]),
+        _ => answer("done"),
+    };
+    // Before the call: nothing runs, the turn's calls stay unanswered.
+    let server = Server::start(script).await;
+    let tools = toolbox().before_tool_call(|_| CallDecision::Stop);
+    let run = within(server.client().run_tools(request("go"), &tools))
+        .await
+        .expect("a stop is not an error");
+    assert!(run.stopped);
+    assert_eq!((run.rounds, run.messages.len()), (1, 2));
+    assert_eq!(server.request_count(), 1);
+
+    // After the call: its result is in the history, no further round.
+    let server = Server::start(script).await;
+    let tools = toolbox().after_tool_call(|_| Flow::Stop);
+    let run = within(server.client().run_tools(request("go"), &tools))
+        .await
+        .expect("a stop is not an error");
+    assert!(run.stopped);
+    assert_eq!(run.messages.len(), 3);
+    assert_eq!(
+        serde_json::to_value(&run.messages[2]).unwrap()["content"],
+        "2"
+    );
+    assert_eq!(server.request_count(), 1);
+
+    // After the completion.
+    let server = Server::start(script).await;
+    let tools = toolbox().on_completion(|_| Flow::Stop);
+    let run = within(server.client().run_tools(request("go"), &tools))
+        .await
+        .expect("a stop is not an error");
+    assert!(run.stopped);
+    assert_eq!(server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn allowed_tools_required_becomes_auto_after_the_first_round() {
+    let server = Server::start(|n| match n {
+        0 => tool_calls(&[("c1", "double", r#"{"n": 1}"#)]),
+        _ => answer("done"),
+    })
+    .await;
+    let mut request = request("go");
+    request.tool_choice = Some(
+        serde_json::from_value(json!({"type": "allowed_tools", "allowed_tools": {
+            "mode": "required", "tools": [{"type": "function", "function": {"name": "double"}}]}}))
+        .unwrap(),
+    );
+    within(server.client().run_tools(request, &toolbox()))
+        .await
+        .expect("the run succeeds");
+    let bodies = server.bodies();
+    assert_eq!(
+        bodies[0]["tool_choice"]["allowed_tools"]["mode"],
+        "required"
+    );
+    assert_eq!(
+        bodies[1]["tool_choice"],
+        json!({"type": "allowed_tools", "allowed_tools": {
+            "mode": "auto", "tools": [{"type": "function", "function": {"name": "double"}}]}})
+    );
 }

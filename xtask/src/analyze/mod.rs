@@ -32,14 +32,15 @@ pub fn run(ir: &mut Ir) -> Result<(), SpecError> {
     Ok(())
 }
 
-/// Response structs gain an `extra` field for unknown properties, so a
-/// property of that name would collide (request-only structs are fine).
+/// Response structs (and request structs the spec leaves open) gain an
+/// `extra` field for unknown properties, so a property of that name would
+/// collide.
 fn check_extra(ir: &Ir) -> Result<(), SpecError> {
     for def in ir.types.values() {
         let TypeKind::Struct(s) = &def.kind else {
             continue;
         };
-        if !def.traits.response {
+        if !s.open {
             continue;
         }
         if let Some(field) = s.fields.iter().find(|f| f.rust_name == "extra") {
@@ -74,6 +75,9 @@ fn mark_directions(ir: &mut Ir) {
     for (name, def) in ir.types.iter_mut() {
         def.traits.request = request.contains(name);
         def.traits.response = response.contains(name);
+        if let TypeKind::Struct(s) = &mut def.kind {
+            s.open |= def.traits.response;
+        }
     }
 }
 

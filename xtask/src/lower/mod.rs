@@ -6,8 +6,9 @@
 //!
 //! One concern per file, as in typify: `refs` (`$ref` and nullability),
 //! `convert` (what a schema becomes), `structs` (objects and `allOf`),
-//! `unions`, `enums`, `operations`.
+//! `constraints` (validation keywords), `unions`, `enums`, `operations`.
 
+mod constraints;
 mod convert;
 mod enums;
 mod operations;

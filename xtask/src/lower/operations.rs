@@ -130,6 +130,7 @@ impl<'a> Lowerer<'a> {
                     boxed: false,
                     constant: None,
                     absence: Absence::Required,
+                    constraints: constraints::of_schema(&schema),
                 });
             }
             let doc = Doc {
@@ -141,7 +142,11 @@ impl<'a> Lowerer<'a> {
                 pointer,
                 doc,
                 false,
-                TypeKind::Struct(Struct { fields, tag: None }),
+                TypeKind::Struct(Struct {
+                    fields,
+                    tag: None,
+                    open: false,
+                }),
             )?;
             Some(name)
         };

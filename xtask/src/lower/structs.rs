@@ -21,7 +21,9 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         let required: BTreeSet<String> = schema.required.iter().cloned().collect();
-        self.build_struct(name, &props, &required, pointer)
+        let mut built = self.build_struct(name, &props, &required, pointer)?;
+        built.open = allows_unknown(schema);
+        Ok(built)
     }
 
     /// `allOf` → one struct holding every member's properties, in order.
@@ -153,7 +155,7 @@ impl<'a> Lowerer<'a> {
                     .unwrap_or_else(|| name.to_owned())
             };
             let hint = format!("{owner}{}", names::words(json_name));
-            let (ty, nullable, doc, deprecated) = match schema {
+            let (ty, nullable, doc, deprecated, constraints) = match schema {
                 Schema::Object(obj) => {
                     let stripped = self.strip_null(obj);
                     let ty = self.use_of_stripped(&stripped.schema, prop_pointer, &hint)?;
@@ -166,9 +168,10 @@ impl<'a> Lowerer<'a> {
                         nullable,
                         doc_of(&stripped.schema),
                         stripped.schema.deprecated,
+                        constraints::of(&stripped.schema),
                     )
                 }
-                Schema::Bool(_) => (Ty::Value, false, Doc::default(), false),
+                Schema::Bool(_) => (Ty::Value, false, Doc::default(), false, Default::default()),
             };
             fields.push(Field {
                 json_name: json_name.clone(),
@@ -181,6 +184,7 @@ impl<'a> Lowerer<'a> {
                 boxed: false,
                 constant,
                 absence: Absence::Required,
+                constraints,
             });
         }
         // Required fields first: a reader (and a struct literal) meets
@@ -188,7 +192,11 @@ impl<'a> Lowerer<'a> {
         // base schemas. The sort is stable, so the spec's order holds within
         // each group.
         fields.sort_by_key(|f| !f.required);
-        Ok(Struct { fields, tag: None })
+        Ok(Struct {
+            fields,
+            tag: None,
+            open: false,
+        })
     }
 
     /// The one string a property can hold (`enum: [x]`, `const: x`), if so.
@@ -206,4 +214,10 @@ impl<'a> Lowerer<'a> {
             _ => None,
         }
     }
+}
+
+/// `additionalProperties: true`: the schema invites properties it does not
+/// list, so the struct keeps them.
+fn allows_unknown(schema: &SchemaObject) -> bool {
+    matches!(schema.additional_properties, Some(Schema::Bool(true)))
 }

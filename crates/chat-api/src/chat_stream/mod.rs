@@ -72,6 +72,8 @@ pub struct ChatCompletionStream {
     /// What [`next_partial`](Self::next_partial) last saw: the content
     /// length, and the settled value with its open path.
     partial_seen: (usize, Option<crate::partial_json::Settled>),
+    /// The call's span: time to first chunk, and the folded completion at the end.
+    pub(crate) telemetry: crate::telemetry::RequestSpan,
 }
 
 impl ChatCompletionStream {
@@ -96,6 +98,7 @@ impl ChatCompletionStream {
             failure: None,
             ended: false,
             partial_seen: (0, None),
+            telemetry: Default::default(),
         }
     }
 
@@ -119,6 +122,12 @@ impl ChatCompletionStream {
     /// The `x-request-id` response header.
     pub fn request_id(&self) -> Option<&str> {
         self.chunks.request_id()
+    }
+
+    /// The rate limits the response headers report (see
+    /// [`RateLimits`](crate::RateLimits)), or `None`.
+    pub fn rate_limits(&self) -> Option<crate::RateLimits> {
+        crate::RateLimits::from_headers(self.headers())
     }
 
     /// The HTTP status of the response.
@@ -404,6 +413,7 @@ impl Stream for ChatCompletionStream {
         match Pin::new(&mut this.chunks).poll_next(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(chunk))) => {
+                this.telemetry.first_chunk();
                 this.accumulator.push(&chunk);
                 Poll::Ready(Some(Ok(chunk)))
             }
@@ -412,6 +422,7 @@ impl Stream for ChatCompletionStream {
                 Some(error) => Poll::Ready(Some(Err(this.failed(error)))),
                 None => {
                     this.ended = true;
+                    this.telemetry.completion(this.accumulator.snapshot());
                     Poll::Ready(None)
                 }
             },

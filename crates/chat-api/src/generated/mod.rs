@@ -2,3 +2,4 @@
 
 pub mod types;
 mod endpoints;
+mod constraints;

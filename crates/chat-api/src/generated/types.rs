@@ -153,6 +153,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionAllowedToolsChoi
                         "allowed_tools",
                     )?
                 }
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -1755,6 +1756,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionNamedToolChoice 
                 "function" => {
                     crate::__private::field(&mut __map, &mut function, "function")?
                 }
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -1814,6 +1816,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionNamedToolChoiceC
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "custom" => crate::__private::field(&mut __map, &mut custom, "custom")?,
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -1875,6 +1878,10 @@ pub struct ChatCompletionRequestAssistantMessage {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated]
     pub function_call: Option<AssistantFunctionCall>,
+    /// Properties this version of the spec does not describe, kept
+    /// so that nothing the server sent is lost.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 impl<'de> Deserialize<'de> for ChatCompletionRequestAssistantMessage {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1894,6 +1901,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestAssistant
         let mut audio = None;
         let mut tool_calls = None;
         let mut function_call = None;
+        let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "content" => {
@@ -1914,7 +1922,8 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestAssistant
                         "function_call",
                     )?
                 }
-                _ => crate::__private::skip(&mut __map)?,
+                "role" => crate::__private::skip(&mut __map)?,
+                _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
         Ok(Self {
@@ -1924,6 +1933,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestAssistant
             audio: audio.flatten(),
             tool_calls: tool_calls.flatten(),
             function_call: function_call.flatten(),
+            extra: __extra,
         })
     }
 }
@@ -2106,6 +2116,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestDeveloper
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "role" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2174,6 +2185,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestFunctionM
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "role" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2309,6 +2321,7 @@ for ChatCompletionRequestMessageContentPartAudio {
                         "prompt_cache_breakpoint",
                     )?
                 }
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2446,6 +2459,7 @@ for ChatCompletionRequestMessageContentPartFile {
                         "prompt_cache_breakpoint",
                     )?
                 }
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2753,6 +2767,7 @@ for ChatCompletionRequestMessageContentPartRefusal {
                 "refusal" => {
                     crate::__private::field(&mut __map, &mut refusal, "refusal")?
                 }
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2903,6 +2918,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestSystemMes
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "role" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2977,6 +2993,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestToolMessa
                         "tool_call_id",
                     )?
                 }
+                "role" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -3047,6 +3064,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestUserMessa
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "role" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -3757,6 +3775,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionTool {
                 "function" => {
                     crate::__private::field(&mut __map, &mut function, "function")?
                 }
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -4795,6 +4814,7 @@ impl<'de> crate::__private::DecodeFields<'de> for WebSearchUserLocation {
                 "approximate" => {
                     crate::__private::field(&mut __map, &mut approximate, "approximate")?
                 }
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -5962,6 +5982,7 @@ impl<'de> crate::__private::DecodeFields<'de> for CustomToolChatCompletions {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "custom" => crate::__private::field(&mut __map, &mut custom, "custom")?,
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -6078,7 +6099,10 @@ impl<'de> crate::__private::DecodeFields<'de> for CustomTextFormat {
         mut __map: A,
     ) -> Result<Self, A::Error> {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
-            crate::__private::skip(&mut __map)?;
+            match __key.as_str() {
+                "type" => crate::__private::skip(&mut __map)?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
         }
         Ok(Self {})
     }
@@ -6108,6 +6132,7 @@ impl<'de> crate::__private::DecodeFields<'de> for CustomGrammarFormat {
                 "grammar" => {
                     crate::__private::field(&mut __map, &mut grammar, "grammar")?
                 }
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -7546,6 +7571,7 @@ impl<'de> crate::__private::DecodeFields<'de> for PredictionContent {
                 "content" => {
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -8013,7 +8039,10 @@ impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatJsonObject {
         mut __map: A,
     ) -> Result<Self, A::Error> {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
-            crate::__private::skip(&mut __map)?;
+            match __key.as_str() {
+                "type" => crate::__private::skip(&mut __map)?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
         }
         Ok(Self {})
     }
@@ -8044,6 +8073,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatJsonSchema {
                 "json_schema" => {
                     crate::__private::field(&mut __map, &mut json_schema, "json_schema")?
                 }
+                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -8131,7 +8161,10 @@ impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatText {
         mut __map: A,
     ) -> Result<Self, A::Error> {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
-            crate::__private::skip(&mut __map)?;
+            match __key.as_str() {
+                "type" => crate::__private::skip(&mut __map)?,
+                _ => crate::__private::skip(&mut __map)?,
+            }
         }
         Ok(Self {})
     }

@@ -61,6 +61,7 @@
 //! it: `.handler(move |args: AddArgs| args.call(&db))`.
 
 mod handler;
+mod hooks;
 mod output;
 mod run;
 
@@ -71,11 +72,16 @@ use serde::de::DeserializeOwned;
 
 use handler::RunFn;
 pub use handler::{HandlerReturn, ToolHandler, marker};
+use hooks::Hooks;
+pub use hooks::{CallDecision, Flow, ToolCallEnd, ToolCallStart};
 pub use output::{Json, ToolOutput, ToolResult};
 pub use run::ToolRun;
 
 use crate::schema::{SchemaError, Tool};
-use crate::types::{ChatCompletionMessageToolCall, ChatCompletionTool, ToolCall, ToolDefinition};
+use crate::types::{
+    ChatCompletionMessageToolCall, ChatCompletionTool, CreateChatCompletionResponse, ToolCall,
+    ToolDefinition,
+};
 
 /// Rounds [`Client::run_tools`](crate::Client::run_tools) allows by default,
 /// as openai-node's `runTools`.
@@ -144,6 +150,8 @@ struct Entry {
 pub struct Toolbox {
     entries: Vec<Entry>,
     max_rounds: u32,
+    strip: Vec<String>,
+    hooks: Hooks,
 }
 
 impl Default for Toolbox {
@@ -151,6 +159,8 @@ impl Default for Toolbox {
         Toolbox {
             entries: Vec::new(),
             max_rounds: DEFAULT_MAX_ROUNDS,
+            strip: Vec::new(),
+            hooks: Hooks::default(),
         }
     }
 }
@@ -160,6 +170,8 @@ impl fmt::Debug for Toolbox {
         f.debug_struct("Toolbox")
             .field("tools", &self.names().collect::<Vec<_>>())
             .field("max_rounds", &self.max_rounds)
+            .field("strip", &self.strip)
+            .field("hooks", &self.hooks.count())
             .finish()
     }
 }
@@ -273,6 +285,91 @@ impl Toolbox {
         self
     }
 
+    /// Fields not to echo back in the assistant turns
+    /// [`Client::run_tools`](crate::Client::run_tools) replays, for a gateway
+    /// that rejects unknown message fields. By default every field the
+    /// server sent that a request may carry goes back, including
+    /// `reasoning_content`, which thinking-mode providers require (see
+    /// [`ChatCompletionRequestAssistantMessage::strip`](crate::types::ChatCompletionRequestAssistantMessage::strip)).
+    ///
+    /// ```
+    /// let tools = chat_api::Toolbox::new().strip_fields(["reasoning", "reasoning_details"]);
+    /// # let _ = tools;
+    /// ```
+    pub fn strip_fields<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.strip.extend(fields.into_iter().map(Into::into));
+        self
+    }
+
+    /// Calls `hook` with every completion
+    /// [`Client::run_tools`](crate::Client::run_tools) receives, before its
+    /// tool calls run: to log it, or to end the run with [`Flow::Stop`].
+    ///
+    /// ```
+    /// use chat_api::{Flow, Toolbox};
+    ///
+    /// let tools = Toolbox::new().on_completion(|completion| {
+    ///     eprintln!("round: {} ({:?})", completion.id, completion.usage);
+    ///     Flow::Continue
+    /// });
+    /// # let _ = tools;
+    /// ```
+    pub fn on_completion(
+        mut self,
+        hook: impl Fn(&CreateChatCompletionResponse) -> Flow + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.add_completion(hook);
+        self
+    }
+
+    /// Asks `hook` before each tool call of
+    /// [`Client::run_tools`](crate::Client::run_tools) runs: run it, veto it
+    /// (the model reads the reason as the tool's error), or stop the run.
+    /// Hooks run in the order they were added; the first that does not say
+    /// [`CallDecision::Run`] decides.
+    ///
+    /// ```
+    /// use chat_api::{CallDecision, Toolbox};
+    ///
+    /// let tools = Toolbox::new().before_tool_call(|call| {
+    ///     if call.name == "delete_file" {
+    ///         CallDecision::Veto("deleting files needs a human".into())
+    ///     } else {
+    ///         CallDecision::Run
+    ///     }
+    /// });
+    /// # let _ = tools;
+    /// ```
+    pub fn before_tool_call(
+        mut self,
+        hook: impl Fn(&ToolCallStart<'_>) -> CallDecision + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.add_before(hook);
+        self
+    }
+
+    /// Calls `hook` after each tool call of
+    /// [`Client::run_tools`](crate::Client::run_tools) with its name,
+    /// arguments, result and duration; [`Flow::Stop`] ends the run once the
+    /// round's results are in the history.
+    ///
+    /// ```
+    /// use chat_api::{Flow, Toolbox};
+    ///
+    /// let tools = Toolbox::new().after_tool_call(|done| {
+    ///     eprintln!("{}({}) took {:?}", done.call.name, done.call.arguments, done.duration);
+    ///     Flow::Continue
+    /// });
+    /// # let _ = tools;
+    /// ```
+    pub fn after_tool_call(
+        mut self,
+        hook: impl Fn(&ToolCallEnd<'_>) -> Flow + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.add_after(hook);
+        self
+    }
+
     /// The round limit set by [`max_rounds`](Toolbox::max_rounds).
     ///
     /// ```
@@ -368,25 +465,43 @@ impl Toolbox {
         )
     }
 
-    /// Runs any kind of call in an assistant message, returning the call id
-    /// and the tool message content.
-    async fn call_item(&self, item: &ToolCall) -> (String, ToolResult) {
+    /// Id, name and arguments of any kind of call in an assistant message.
+    fn describe(item: &ToolCall) -> ToolCallStart<'_> {
         match item {
-            ToolCall::Function(call) => (call.id.clone(), self.call(call).await),
-            // Still answered: the API rejects a conversation where a call
-            // has no tool message.
-            ToolCall::Custom(call) => (
-                call.id.clone(),
-                ToolResult::Error("Error: custom tools are not supported here".to_owned()),
-            ),
-            ToolCall::Unknown(value) => (
-                value
+            ToolCall::Function(call) => ToolCallStart {
+                id: &call.id,
+                name: &call.function.name,
+                arguments: &call.function.arguments,
+            },
+            ToolCall::Custom(call) => ToolCallStart {
+                id: &call.id,
+                name: &call.custom.name,
+                arguments: &call.custom.input,
+            },
+            ToolCall::Unknown(value) => ToolCallStart {
+                id: value
                     .get("id")
                     .and_then(serde_json::Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                ToolResult::Error("Error: this kind of tool call is not supported here".to_owned()),
-            ),
+                    .unwrap_or_default(),
+                name: "",
+                arguments: "",
+            },
+        }
+    }
+
+    /// Runs any kind of call in an assistant message, returning the tool
+    /// message content.
+    async fn call_item(&self, item: &ToolCall) -> ToolResult {
+        match item {
+            ToolCall::Function(call) => self.call(call).await,
+            // Still answered: the API rejects a conversation where a call
+            // has no tool message.
+            ToolCall::Custom(_) => {
+                ToolResult::Error("Error: custom tools are not supported here".to_owned())
+            }
+            ToolCall::Unknown(_) => {
+                ToolResult::Error("Error: this kind of tool call is not supported here".to_owned())
+            }
         }
     }
 }

@@ -1,13 +1,16 @@
 //! The tool-calling loop: [`Client::run_tools`] and its outcome, [`ToolRun`].
 
+use std::time::{Duration, Instant};
+
 use futures_util::future::join_all;
 
-use super::Toolbox;
+use super::{CallDecision, Flow, ToolCallEnd, ToolResult, Toolbox};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::types::{
-    ChatCompletionRequestMessage, ChatCompletionToolChoiceOption, CreateChatCompletionRequest,
-    CreateChatCompletionResponse, ToolChoiceMode,
+    AllowedToolsMode, ChatCompletionRequestMessage, ChatCompletionToolChoiceOption,
+    CompletionUsage, CreateChatCompletionRequest, CreateChatCompletionResponse, ToolCall,
+    ToolChoiceMode,
 };
 
 /// The outcome of [`Client::run_tools`]: the model's final answer and the
@@ -38,6 +41,12 @@ pub struct ToolRun {
     pub messages: Vec<ChatCompletionRequestMessage>,
     /// How many completions were requested.
     pub rounds: u32,
+    /// The token usage of all the rounds added up (see
+    /// [`CompletionUsage`'s `+=`](CompletionUsage#impl-AddAssign<%26CompletionUsage>-for-CompletionUsage)),
+    /// or `None` if no completion reported any.
+    pub usage: Option<CompletionUsage>,
+    /// A hook ended the run ([`Flow::Stop`] or [`CallDecision::Stop`]).
+    pub stopped: bool,
 }
 
 impl ToolRun {
@@ -55,14 +64,47 @@ impl ToolRun {
     }
 }
 
-/// Whether `choice` makes the model call a tool whatever the conversation.
-fn forces_a_call(choice: &ChatCompletionToolChoiceOption) -> bool {
-    matches!(
-        choice,
+/// The tool choice for the rounds after the first: one that forces a call
+/// would never let the model answer. `required` and a named tool become the
+/// default; `allowed_tools` in mode `required` keeps its set in mode `auto`.
+fn after_first_round(
+    choice: Option<ChatCompletionToolChoiceOption>,
+) -> Option<ChatCompletionToolChoiceOption> {
+    match choice? {
         ChatCompletionToolChoiceOption::Mode(ToolChoiceMode::Required)
-            | ChatCompletionToolChoiceOption::Named(_)
-            | ChatCompletionToolChoiceOption::NamedCustom(_)
-    )
+        | ChatCompletionToolChoiceOption::Named(_)
+        | ChatCompletionToolChoiceOption::NamedCustom(_) => None,
+        ChatCompletionToolChoiceOption::AllowedTools(mut allowed)
+            if allowed.allowed_tools.mode == AllowedToolsMode::Required =>
+        {
+            allowed.allowed_tools.mode = AllowedToolsMode::Auto;
+            Some(ChatCompletionToolChoiceOption::AllowedTools(allowed))
+        }
+        other => Some(other),
+    }
+}
+
+/// The run so far, ended.
+struct Progress {
+    rounds: u32,
+    usage: Option<CompletionUsage>,
+}
+
+impl Progress {
+    fn end(
+        &self,
+        completion: CreateChatCompletionResponse,
+        messages: Vec<ChatCompletionRequestMessage>,
+        stopped: bool,
+    ) -> ToolRun {
+        ToolRun {
+            completion,
+            messages,
+            rounds: self.rounds,
+            usage: self.usage.clone(),
+            stopped,
+        }
+    }
 }
 
 impl Client {
@@ -74,7 +116,16 @@ impl Client {
     /// The request's `tools` are set from the toolbox unless it has some
     /// already. A `tool_choice` that forces a call (`required` or a named
     /// tool) applies to the first round only; later rounds use the default,
-    /// so the model can answer. Only the first choice is followed.
+    /// and `allowed_tools` in mode `required` becomes mode `auto` with the
+    /// same tools, so the model can answer. Only the first choice is
+    /// followed. Each assistant turn goes back as
+    /// [`From<ChatCompletionResponseMessage>`](crate::types::ChatCompletionRequestMessage#impl-From<ChatCompletionResponseMessage>-for-ChatCompletionRequestMessage)
+    /// makes it (provider fields such as `reasoning_content` included, less
+    /// the toolbox's [`strip_fields`](Toolbox::strip_fields)); the
+    /// toolbox's hooks ([`on_completion`](Toolbox::on_completion),
+    /// [`before_tool_call`](Toolbox::before_tool_call),
+    /// [`after_tool_call`](Toolbox::after_tool_call)) can watch, veto or
+    /// stop it, and [`ToolRun::usage`] adds up every round's tokens.
     ///
     /// Handler errors, unparsable arguments and unknown tools are sent to
     /// the model as the tool's result (see [`Toolbox::call`]); they do not
@@ -111,45 +162,92 @@ impl Client {
         if request.tools.as_ref().is_none_or(Vec::is_empty) {
             request.tools = Some(tools.tools());
         }
-        let mut rounds = 0;
+        let mut progress = Progress {
+            rounds: 0,
+            usage: None,
+        };
         loop {
             let completion = self.create_chat_completion(&request).await?;
-            rounds += 1;
+            progress.rounds += 1;
+            if let Some(usage) = &completion.usage {
+                *progress.usage.get_or_insert_with(CompletionUsage::default) += usage;
+            }
+            let flow = tools.hooks.after_completion(&completion);
             // No choice at all is not a tool call either: hand it back and
             // let the caller's reading of the answer report it.
             let Some(choice) = completion.choices.first() else {
-                return Ok(ToolRun {
-                    completion,
-                    messages: request.messages,
-                    rounds,
-                });
+                return Ok(progress.end(completion, request.messages, flow == Flow::Stop));
             };
-            let message = choice.message.clone();
-            let calls = message.tool_calls.clone().unwrap_or_default();
-            request.messages.push(message.into());
-            if calls.is_empty() {
-                return Ok(ToolRun {
+            let mut turn = ChatCompletionRequestMessage::from(choice.message.clone());
+            let mut calls = Vec::new();
+            if let ChatCompletionRequestMessage::Assistant(assistant) = &mut turn {
+                assistant.strip(&tools.strip);
+                // The converted turn's calls, whose ids the tool messages
+                // answer: synthesized where the server sent none.
+                calls = assistant.tool_calls.clone().unwrap_or_default();
+            }
+            request.messages.push(turn);
+            if calls.is_empty() || flow == Flow::Stop {
+                return Ok(progress.end(completion, request.messages, flow == Flow::Stop));
+            }
+            // Every call is decided before any runs, so a stop leaves no
+            // half-run round behind.
+            let decisions: Vec<CallDecision> = calls
+                .iter()
+                .map(|call| tools.hooks.before_call(&Toolbox::describe(call)))
+                .collect();
+            if decisions.contains(&CallDecision::Stop) {
+                return Ok(progress.end(completion, request.messages, true));
+            }
+            let results = join_all(
+                calls
+                    .iter()
+                    .zip(decisions)
+                    .map(|(call, decision)| run_call(tools, call, decision)),
+            )
+            .await;
+            let mut stop = false;
+            for (call, (result, duration)) in calls.iter().zip(&results) {
+                let end = ToolCallEnd {
+                    call: Toolbox::describe(call),
+                    result,
+                    duration: *duration,
+                };
+                stop |= tools.hooks.after_call(&end) == Flow::Stop;
+            }
+            request
+                .messages
+                .extend(calls.iter().zip(results).map(|(call, (result, _))| {
+                    ChatCompletionRequestMessage::tool(Toolbox::describe(call).id, result)
+                }));
+            if stop {
+                return Ok(progress.end(completion, request.messages, true));
+            }
+            if progress.rounds >= tools.max_rounds {
+                return Err(Error::ToolRounds(Box::new(progress.end(
                     completion,
-                    messages: request.messages,
-                    rounds,
-                });
+                    request.messages,
+                    false,
+                ))));
             }
-            let results = join_all(calls.iter().map(|call| tools.call_item(call))).await;
-            request.messages.extend(
-                results
-                    .into_iter()
-                    .map(|(id, content)| ChatCompletionRequestMessage::tool(id, content)),
-            );
-            if rounds >= tools.max_rounds {
-                return Err(Error::ToolRounds(Box::new(ToolRun {
-                    completion,
-                    messages: request.messages,
-                    rounds,
-                })));
-            }
-            if request.tool_choice.as_ref().is_some_and(forces_a_call) {
-                request.tool_choice = None;
-            }
+            request.tool_choice = after_first_round(request.tool_choice.take());
         }
     }
+}
+
+/// Runs one call as its hook decided, timing the handler.
+async fn run_call(
+    tools: &Toolbox,
+    call: &ToolCall,
+    decision: CallDecision,
+) -> (ToolResult, Duration) {
+    if let CallDecision::Veto(reason) = decision {
+        return (
+            ToolResult::Error(format!("Error: {reason}")),
+            Duration::ZERO,
+        );
+    }
+    let started = Instant::now();
+    let result = tools.call_item(call).await;
+    (result, started.elapsed())
 }

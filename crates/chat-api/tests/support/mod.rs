@@ -25,6 +25,8 @@ pub enum Reply {
     Json(u16, Value),
     /// An event stream, each string one HTTP chunk, written apart from the others.
     Sse(Vec<String>),
+    /// A JSON body with this status and these extra response headers.
+    WithHeaders(u16, Vec<(&'static str, String)>, Value),
 }
 
 impl From<Value> for Reply {
@@ -33,11 +35,32 @@ impl From<Value> for Reply {
     }
 }
 
-type Script = dyn Fn(usize) -> Reply + Send + Sync;
+type Script = dyn Fn(usize, &Value) -> Reply + Send + Sync;
+
+/// What the server received: the request line's target, the headers
+/// (names lower-cased) and the JSON body.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    /// Path and query, as sent (`/openai/deployments/d/chat/completions?api-version=…`).
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+}
+
+impl Received {
+    /// The value of header `name` (lower case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
 
 pub struct Server {
     pub base_url: String,
-    bodies: Arc<Mutex<Vec<Value>>>,
+    received: Arc<Mutex<Vec<Received>>>,
     accept: tokio::task::JoinHandle<()>,
 }
 
@@ -46,11 +69,19 @@ impl Server {
     pub async fn start<R: Into<Reply>>(
         script: impl Fn(usize) -> R + Send + Sync + 'static,
     ) -> Server {
+        Self::start_with_body(move |n, _| script(n)).await
+    }
+
+    /// Answers request `n` (0-based), whose JSON body is `body`, with
+    /// `script(n, body)`: a server that checks what it is sent.
+    pub async fn start_with_body<R: Into<Reply>>(
+        script: impl Fn(usize, &Value) -> R + Send + Sync + 'static,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&bodies);
-        let script: Arc<Script> = Arc::new(move |n| script(n).into());
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&received);
+        let script: Arc<Script> = Arc::new(move |n, body| script(n, body).into());
         let accept = tokio::spawn(async move {
             for _ in 0..MAX_CONNECTIONS {
                 let Ok((socket, _)) = listener.accept().await else {
@@ -65,7 +96,7 @@ impl Server {
         });
         Server {
             base_url: format!("http://{addr}/v1"),
-            bodies,
+            received,
             accept,
         }
     }
@@ -81,12 +112,22 @@ impl Server {
 
     /// The JSON bodies received so far (`null` for none).
     pub fn bodies(&self) -> Vec<Value> {
-        self.bodies.lock().unwrap().clone()
+        self.received().into_iter().map(|r| r.body).collect()
+    }
+
+    /// The requests received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// The server's origin (`http://127.0.0.1:port`), without `/v1`.
+    pub fn origin(&self) -> &str {
+        self.base_url.trim_end_matches("/v1")
     }
 
     /// How many requests reached the server.
     pub fn request_count(&self) -> usize {
-        self.bodies.lock().unwrap().len()
+        self.received.lock().unwrap().len()
     }
 
     /// Stops listening, so a request that reaches the network fails from
@@ -100,7 +141,7 @@ impl Server {
 
 async fn serve_one(
     mut socket: TcpStream,
-    recorded: &Mutex<Vec<Value>>,
+    recorded: &Mutex<Vec<Received>>,
     script: &Script,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
@@ -115,7 +156,8 @@ async fn serve_one(
         }
         buf.extend_from_slice(&chunk[..n]);
     };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let raw_head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let head = raw_head.to_ascii_lowercase();
     let length: usize = head
         .lines()
         .find_map(|l| l.strip_prefix("content-length:"))
@@ -130,37 +172,64 @@ async fn serve_one(
         }
         body.extend_from_slice(&chunk[..n]);
     }
+    let mut lines = raw_head.lines();
+    let mut request_line = lines.next().unwrap_or_default().split(' ');
+    let received = Received {
+        method: request_line.next().unwrap_or_default().to_owned(),
+        target: request_line.next().unwrap_or_default().to_owned(),
+        headers: lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect(),
+        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+    };
+    let body = received.body.clone();
     let n = {
         let mut all = recorded.lock().unwrap();
-        all.push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+        all.push(received);
         all.len() - 1
     };
-    match script(n) {
-        Reply::Json(status, value) => {
-            let body = value.to_string();
-            // The cookie stands for a response header no recording may keep.
-            let out = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-request-id: req_{n}\r\nset-cookie: session=cookie-secret\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            socket.write_all(out.as_bytes()).await?;
-        }
-        Reply::Sse(chunks) => {
-            socket
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nx-request-id: req_stream\r\nconnection: close\r\n\r\n")
-                .await?;
-            for chunk in chunks {
-                socket
-                    .write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes())
-                    .await?;
-                socket.flush().await?;
-                // Separate reads on the client side, so boundaries are real.
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            socket.write_all(b"0\r\n\r\n").await?;
-        }
-    }
+    let (status, headers, value) = match script(n, &body) {
+        Reply::Json(status, value) => (status, Vec::new(), value),
+        Reply::WithHeaders(status, headers, value) => (status, headers, value),
+        Reply::Sse(chunks) => return write_sse(&mut socket, chunks).await,
+    };
+    let body = value.to_string();
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
+    // The cookie stands for a response header no recording may keep.
+    let out = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-request-id: req_{n}\r\nset-cookie: session=cookie-secret\r\n{extra}connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    socket.write_all(out.as_bytes()).await?;
     socket.shutdown().await
+}
+
+async fn write_sse(socket: &mut TcpStream, chunks: Vec<String>) -> std::io::Result<()> {
+    socket
+        .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nx-request-id: req_stream\r\nx-ratelimit-remaining-requests: 41\r\nconnection: close\r\n\r\n")
+        .await?;
+    for chunk in chunks {
+        socket
+            .write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes())
+            .await?;
+        socket.flush().await?;
+        // Separate reads on the client side, so boundaries are real.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    socket.write_all(b"0\r\n\r\n").await?;
+    socket.shutdown().await
+}
+
+/// Guards against a hang (e.g. calls run one after the other waiting on each
+/// other); it is not a timing assertion.
+pub async fn within<F: std::future::Future>(future: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(30), future)
+        .await
+        .expect("the run finished")
 }
 
 /// A completion whose first choice calls `calls` (id, name, arguments).
