@@ -185,8 +185,9 @@ fn struct_deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
         (None, quote!(crate::__private::skip(&mut __map)?), None)
     };
     // A struct's own tag (`role: "assistant"`) is written by serde on the
-    // way out; on the way in it is neither a field nor an unknown property.
-    let tag_arm = s.tag.as_ref().map(|t| {
+    // way out; on the way in it is neither a field nor, for a struct that
+    // keeps unknown properties, one of those.
+    let tag_arm = s.tag.as_ref().filter(|_| s.open).map(|t| {
         let property = &t.property;
         quote!(#property => crate::__private::skip(&mut __map)?,)
     });

@@ -153,7 +153,6 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionAllowedToolsChoi
                         "allowed_tools",
                     )?
                 }
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -1756,7 +1755,6 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionNamedToolChoice 
                 "function" => {
                     crate::__private::field(&mut __map, &mut function, "function")?
                 }
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -1816,7 +1814,6 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionNamedToolChoiceC
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "custom" => crate::__private::field(&mut __map, &mut custom, "custom")?,
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2116,7 +2113,6 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestDeveloper
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
-                "role" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2185,7 +2181,6 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestFunctionM
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
-                "role" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2321,7 +2316,6 @@ for ChatCompletionRequestMessageContentPartAudio {
                         "prompt_cache_breakpoint",
                     )?
                 }
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2459,7 +2453,6 @@ for ChatCompletionRequestMessageContentPartFile {
                         "prompt_cache_breakpoint",
                     )?
                 }
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2767,7 +2760,6 @@ for ChatCompletionRequestMessageContentPartRefusal {
                 "refusal" => {
                     crate::__private::field(&mut __map, &mut refusal, "refusal")?
                 }
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2918,7 +2910,6 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestSystemMes
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
-                "role" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2993,7 +2984,6 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestToolMessa
                         "tool_call_id",
                     )?
                 }
-                "role" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -3064,7 +3054,6 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestUserMessa
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
-                "role" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -3775,7 +3764,6 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionTool {
                 "function" => {
                     crate::__private::field(&mut __map, &mut function, "function")?
                 }
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -4814,7 +4802,6 @@ impl<'de> crate::__private::DecodeFields<'de> for WebSearchUserLocation {
                 "approximate" => {
                     crate::__private::field(&mut __map, &mut approximate, "approximate")?
                 }
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -5982,7 +5969,6 @@ impl<'de> crate::__private::DecodeFields<'de> for CustomToolChatCompletions {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "custom" => crate::__private::field(&mut __map, &mut custom, "custom")?,
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -6099,10 +6085,7 @@ impl<'de> crate::__private::DecodeFields<'de> for CustomTextFormat {
         mut __map: A,
     ) -> Result<Self, A::Error> {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
-            match __key.as_str() {
-                "type" => crate::__private::skip(&mut __map)?,
-                _ => crate::__private::skip(&mut __map)?,
-            }
+            crate::__private::skip(&mut __map)?;
         }
         Ok(Self {})
     }
@@ -6132,7 +6115,6 @@ impl<'de> crate::__private::DecodeFields<'de> for CustomGrammarFormat {
                 "grammar" => {
                     crate::__private::field(&mut __map, &mut grammar, "grammar")?
                 }
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -7571,7 +7553,6 @@ impl<'de> crate::__private::DecodeFields<'de> for PredictionContent {
                 "content" => {
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -8039,10 +8020,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatJsonObject {
         mut __map: A,
     ) -> Result<Self, A::Error> {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
-            match __key.as_str() {
-                "type" => crate::__private::skip(&mut __map)?,
-                _ => crate::__private::skip(&mut __map)?,
-            }
+            crate::__private::skip(&mut __map)?;
         }
         Ok(Self {})
     }
@@ -8073,7 +8051,6 @@ impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatJsonSchema {
                 "json_schema" => {
                     crate::__private::field(&mut __map, &mut json_schema, "json_schema")?
                 }
-                "type" => crate::__private::skip(&mut __map)?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -8161,10 +8138,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatText {
         mut __map: A,
     ) -> Result<Self, A::Error> {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
-            match __key.as_str() {
-                "type" => crate::__private::skip(&mut __map)?,
-                _ => crate::__private::skip(&mut __map)?,
-            }
+            crate::__private::skip(&mut __map)?;
         }
         Ok(Self {})
     }
