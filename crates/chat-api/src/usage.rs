@@ -14,7 +14,7 @@ use crate::types::CompletionUsage;
 /// let mut total = CompletionUsage { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, ..Default::default() };
 /// total += &CompletionUsage {
 ///     prompt_tokens: 20, completion_tokens: 3, total_tokens: 23,
-///     prompt_tokens_details: Some(PromptTokensDetails { cached_tokens: Some(8), ..Default::default() }),
+///     prompt_tokens_details: Some(Box::new(PromptTokensDetails { cached_tokens: Some(8), ..Default::default() })),
 ///     ..Default::default()
 /// };
 /// assert_eq!((total.prompt_tokens, total.completion_tokens, total.total_tokens), (30, 5, 35));
