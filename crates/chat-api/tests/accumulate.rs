@@ -3,7 +3,9 @@
 //! `EventStream::final_completion` through a loopback server.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod recorded;
+
+use recorded::{fixture, recorded_streams};
 
 use chat_api::types::{
     ChatCompletionRequestMessage, CompletionUsage, CreateChatCompletionRequest,
@@ -14,31 +16,6 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/recorded")
-}
-
-/// Every recorded stream: (file name, SSE text).
-fn recorded_streams() -> Vec<(String, String)> {
-    let mut names: Vec<String> = std::fs::read_dir(fixtures())
-        .expect("tests/fixtures/recorded is in the repository")
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".sse"))
-        .collect();
-    names.sort();
-    assert!(
-        names.len() >= 20,
-        "expected the recorded streams, found {names:?}"
-    );
-    names
-        .into_iter()
-        .map(|name| {
-            let text = std::fs::read_to_string(fixtures().join(&name)).expect("readable fixture");
-            (name, text)
-        })
-        .collect()
-}
 
 /// The JSON of each `data:` line, `[DONE]` skipped.
 fn data_events(name: &str, text: &str) -> Vec<Value> {
@@ -252,7 +229,7 @@ fn every_recorded_stream_folds_consistently() {
 #[test]
 fn n2_stream_keeps_both_choices_apart() {
     let name = "otelcontrib__n2_choices_stream.sse";
-    let text = std::fs::read_to_string(fixtures().join(name)).expect("fixture");
+    let text = fixture(name);
     let out = fold(&data_events(name, &text));
     assert_eq!(out.choices.len(), 2);
     let a = out.choices[0]

@@ -3,7 +3,9 @@
 //! through a loopback server.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod recorded;
+
+use recorded::recorded_streams;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -13,30 +15,6 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/recorded")
-}
-
-fn recorded_streams() -> Vec<(String, String)> {
-    let mut names: Vec<String> = std::fs::read_dir(fixtures())
-        .expect("tests/fixtures/recorded is in the repository")
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".sse"))
-        .collect();
-    names.sort();
-    assert!(
-        names.len() >= 20,
-        "expected the recorded streams: {names:?}"
-    );
-    names
-        .into_iter()
-        .map(|name| {
-            let text = std::fs::read_to_string(fixtures().join(&name)).expect("readable");
-            (name, text)
-        })
-        .collect()
-}
 
 /// A replay of `text` in `piece`-byte pieces (splitting lines and characters).
 fn replay(text: &str, piece: usize) -> ChatCompletionStream {

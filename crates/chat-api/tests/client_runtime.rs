@@ -4,6 +4,9 @@
 //! (`connection: close`), accepts a bounded number of connections, and
 //! records every request so tests assert on attempts rather than on timing.
 
+mod recorded;
+
+use recorded::{fixture, recorded_streams};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -946,35 +949,13 @@ async fn pagination_follows_three_pages() {
 
 // ------------------------------------------------------ generated types
 
-fn fixtures() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/recorded")
-}
-
-fn fixture(name: &str) -> String {
-    let path = fixtures().join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (tests/fixtures/recorded)", path.display()))
-}
-
 /// Every recorded OpenAI stream, cut into odd-sized chunks, decodes into the
 /// generated chunk type: no decode errors, one item per `data: {…}` event.
 #[tokio::test]
 async fn recorded_streams_decode_into_generated_chunks() {
     use chat_api::types::CreateChatCompletionStreamResponse;
 
-    let mut names: Vec<String> = std::fs::read_dir(fixtures())
-        .expect("tests/fixtures/recorded is in the repository")
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".sse"))
-        .collect();
-    names.sort();
-    assert!(
-        names.len() >= 5,
-        "expected recorded streams, found {names:?}"
-    );
-
-    for name in names {
-        let text = fixture(&name);
+    for (name, text) in recorded_streams() {
         let expected = text.lines().filter(|l| l.starts_with("data: {")).count();
         // 1009 bytes: splits events, lines and multi-byte characters at arbitrary places.
         let chunks: Vec<String> = text
