@@ -23,6 +23,7 @@ pub trait DecodeFields<'de>: Sized {
 }
 
 /// `Deserialize::deserialize` of a generated struct.
+#[inline]
 pub fn decode_struct<'de, D: Deserializer<'de>, T: DecodeFields<'de>>(
     deserializer: D,
 ) -> Result<T, D::Error> {
@@ -38,6 +39,7 @@ impl<'de, T: DecodeFields<'de>> Visitor<'de> for FieldsVisitor<T> {
         f.write_str(T::EXPECTING)
     }
 
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
         T::decode_fields(map)
     }
@@ -50,12 +52,14 @@ pub struct Key<'de>(pub(crate) Cow<'de, str>);
 
 impl Key<'_> {
     /// The key's text.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
 impl<'de> Deserialize<'de> for Key<'de> {
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_str(KeyVisitor)
     }
@@ -85,6 +89,9 @@ impl<'de> Visitor<'de> for KeyVisitor {
 
 /// Decodes the value of field `name` into its empty slot; a second
 /// occurrence of the key is an error, as with serde's derive.
+// Inlined into each match arm: the call otherwise costs more than the
+// check (callgrind, `examples/profile.rs`).
+#[inline(always)]
 pub fn field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     map: &mut A,
     slot: &mut Option<T>,
@@ -106,11 +113,15 @@ pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<
 /// reads as the type's empty value, so one misbehaving field does not fail
 /// the whole response (compatible servers, and OpenAI itself for empty
 /// pages, do this).
+#[inline(always)]
 pub fn or_empty<T: Default>(slot: Option<Option<T>>) -> T {
     slot.flatten().unwrap_or_default()
 }
 
 /// Keeps the value of an unknown key of a response object.
+// Rare: kept out of line so the loop over known keys stays small.
+#[cold]
+#[inline(never)]
 pub fn keep<'de, A: MapAccess<'de>>(
     map: &mut A,
     extra: &mut Extra,

@@ -5,8 +5,14 @@
 //! complete lines are buffered before decoding, so every split gives the same
 //! events. Every input byte is scanned once (with `memchr`) and copied at
 //! most twice, so parsing stays linear however the input is split.
+//!
+//! The usual event (one `data:` line that arrived whole in one read) is not
+//! copied at all: its data is a [`Bytes`] slice of that read, so the stream
+//! path allocates nothing per event before the typed decode.
 
 use std::collections::VecDeque;
+
+use bytes::Bytes;
 
 /// Largest event accepted by default: 16 MiB, far above any chat chunk (a
 /// chunk carrying a whole base64 audio clip or image is a few MiB) yet small
@@ -18,8 +24,9 @@ pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
 pub(crate) struct Event {
     /// The `event:` field; `None` for the default type ("message").
     pub event: Option<String>,
-    /// The `data:` lines joined with `\n`.
-    pub data: String,
+    /// The `data:` lines joined with `\n`, as sent: the reader checks
+    /// UTF-8 once over the whole event.
+    pub data: Bytes,
     /// The last `id:` seen, if any.
     pub id: Option<String>,
 }
@@ -43,6 +50,9 @@ pub(crate) struct Parser {
     /// The event's `data:` lines, joined with `\n`, still as bytes: decoding
     /// once per event rather than once per line keeps long events cheap.
     data: Vec<u8>,
+    /// The current event's only `data:` line so far, when it arrived whole
+    /// in one read: a slice of that read instead of a copy in `data`.
+    single: Option<Bytes>,
     /// Whether any `data` field was seen for the current event.
     has_data: bool,
     last_id: Option<String>,
@@ -65,6 +75,7 @@ impl Parser {
             started: false,
             event: None,
             data: Vec::new(),
+            single: None,
             has_data: false,
             last_id: None,
             events: VecDeque::new(),
@@ -75,7 +86,8 @@ impl Parser {
     /// Parses `bytes`; completed events become available through
     /// [`Parser::next_event`]. Fails once the event being read holds more
     /// than the bound; the parser should then be dropped.
-    pub(crate) fn feed(&mut self, mut bytes: &[u8]) -> Result<(), TooLarge> {
+    pub(crate) fn feed(&mut self, read: &Bytes) -> Result<(), TooLarge> {
+        let mut bytes = &read[..];
         if !self.started {
             if self.line.len() + bytes.len() < 3
                 && b"\xEF\xBB\xBF".starts_with(&[&self.line[..], bytes].concat())
@@ -85,10 +97,15 @@ impl Parser {
                 return Ok(());
             }
             self.started = true;
+            if self.line.is_empty() {
+                // Nothing held back: the first read is sliced like any other.
+                let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                return self.feed_lines(body, Some(read));
+            }
             let mut pending = std::mem::take(&mut self.line);
             pending.extend_from_slice(bytes);
             let body = pending.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&pending);
-            return self.feed_lines(body);
+            return self.feed_lines(body, None);
         }
         if self.after_cr && !bytes.is_empty() {
             self.after_cr = false;
@@ -96,18 +113,20 @@ impl Parser {
                 bytes = rest;
             }
         }
-        self.feed_lines(bytes)
+        self.feed_lines(bytes, Some(read))
     }
 
-    fn feed_lines(&mut self, mut bytes: &[u8]) -> Result<(), TooLarge> {
+    /// `read`, when given, is the read that holds `bytes`, so a whole line
+    /// can be kept as a slice of it.
+    fn feed_lines(&mut self, mut bytes: &[u8], read: Option<&Bytes>) -> Result<(), TooLarge> {
         while let Some(end) = memchr::memchr2(b'\n', b'\r', bytes) {
             if self.line.is_empty() {
                 // The common case: the whole line is in this chunk, no copy.
-                self.process_line(&bytes[..end]);
+                self.process_line(&bytes[..end], read);
             } else {
                 self.line.extend_from_slice(&bytes[..end]);
                 let line = std::mem::take(&mut self.line);
-                self.process_line(&line);
+                self.process_line(&line, None);
                 // Reuse the allocation for the next line.
                 self.line = line;
                 self.line.clear();
@@ -128,7 +147,9 @@ impl Parser {
     }
 
     fn check_size(&self) -> Result<(), TooLarge> {
-        if self.line.len() + self.data.len() > self.max_event_size {
+        // `+ 1`: counted as joined, with its `\n`, as in `data`.
+        let single = self.single.as_ref().map_or(0, |single| single.len() + 1);
+        if self.line.len() + self.data.len() + single > self.max_event_size {
             return Err(TooLarge {
                 limit: self.max_event_size,
             });
@@ -142,7 +163,7 @@ impl Parser {
         if !self.line.is_empty() {
             let line = std::mem::take(&mut self.line);
             if self.started || !b"\xEF\xBB\xBF".starts_with(&line) {
-                self.process_line(&line);
+                self.process_line(&line, None);
             }
         }
         self.dispatch();
@@ -153,7 +174,18 @@ impl Parser {
         self.events.pop_front()
     }
 
-    fn process_line(&mut self, line: &[u8]) {
+    /// Whether a complete event is waiting.
+    pub(crate) fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
+    /// Drops the complete events not yet taken (the stream ended early).
+    pub(crate) fn clear_events(&mut self) {
+        self.events.clear();
+    }
+
+    /// `read`, when given, is the read that holds all of `line`.
+    fn process_line(&mut self, line: &[u8], read: Option<&Bytes>) {
         let Some(&first) = line.first() else {
             self.dispatch();
             return;
@@ -170,8 +202,19 @@ impl Parser {
         };
         match field {
             b"data" => {
-                self.data.extend_from_slice(value);
-                self.data.push(b'\n');
+                match (read, self.has_data) {
+                    (Some(read), false) => self.single = Some(read.slice_ref(value)),
+                    _ => {
+                        // A second line (or one split across reads): join
+                        // the lines in `data`, the first one included.
+                        if let Some(first) = self.single.take() {
+                            self.data.extend_from_slice(&first);
+                            self.data.push(b'\n');
+                        }
+                        self.data.extend_from_slice(value);
+                        self.data.push(b'\n');
+                    }
+                }
                 self.has_data = true;
             }
             b"event" => self.event = Some(String::from_utf8_lossy(value).into_owned()),
@@ -189,13 +232,15 @@ impl Parser {
             return;
         }
         self.has_data = false;
-        let mut data = std::mem::take(&mut self.data);
-        if data.last() == Some(&b'\n') {
-            data.pop();
-        }
-        let data = match String::from_utf8(data) {
-            Ok(text) => text,
-            Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+        let data = match self.single.take() {
+            Some(single) => single,
+            None => {
+                let mut data = std::mem::take(&mut self.data);
+                if data.last() == Some(&b'\n') {
+                    data.pop();
+                }
+                Bytes::from(data)
+            }
         };
         self.events.push_back(Event {
             event: event.filter(|e| !e.is_empty()),
@@ -213,7 +258,7 @@ mod tests {
         let mut p = Parser::default();
         let mut out = Vec::new();
         for c in chunks {
-            p.feed(c).unwrap();
+            p.feed(&Bytes::copy_from_slice(c)).unwrap();
             while let Some(e) = p.next_event() {
                 out.push(e);
             }
@@ -228,7 +273,7 @@ mod tests {
     fn ev(event: Option<&str>, data: &str) -> Event {
         Event {
             event: event.map(str::to_owned),
-            data: data.to_owned(),
+            data: Bytes::copy_from_slice(data.as_bytes()),
             id: None,
         }
     }
@@ -337,26 +382,52 @@ data: caf\xC3\xA9 \xE2\x9C\x93\r\rdata: [DONE]\n\nevent: done\ndata: {}\n\n";
     }
 
     #[test]
-    fn invalid_utf8_is_replaced_not_fatal() {
-        assert_eq!(
-            parse_chunks(&[b"data: \xFF\n\n"]),
-            vec![ev(None, "\u{fffd}")]
-        );
+    fn invalid_utf8_is_kept_as_sent_for_the_reader() {
+        // The stream replaces it (`stream::tests::invalid_utf8_is_replaced_not_fatal`),
+        // once per event; the parser neither checks nor copies.
+        let got = parse_chunks(&[b"data: \xFF\n\n"]);
+        assert_eq!(got.len(), 1);
+        assert_eq!(&got[0].data[..], b"\xFF");
+    }
+
+    #[test]
+    fn a_whole_line_is_a_slice_of_the_read_and_a_split_one_is_joined() {
+        let read = Bytes::from_static(b"data: {\"a\":1}\n\ndata: {\"b\":");
+        let mut p = Parser::default();
+        p.feed(&read).unwrap();
+        let whole = p.next_event().expect("the first event");
+        assert_eq!(&whole.data[..], b"{\"a\":1}");
+        // No copy: the event's data lies inside the read.
+        let span = read.as_ptr_range();
+        assert!(span.contains(&whole.data.as_ptr()));
+        p.feed(&Bytes::from_static(b"2}\ndata: x\n\n")).unwrap();
+        let joined = p.next_event().expect("the second event");
+        assert_eq!(&joined.data[..], b"{\"b\":2}\nx");
+        assert!(!span.contains(&joined.data.as_ptr()));
     }
 
     #[test]
     fn an_event_over_the_bound_fails_even_when_split() {
         let mut p = Parser::new(10);
-        assert_eq!(p.feed(b"data: 0123456789\n\n"), Err(TooLarge { limit: 10 }));
+        assert_eq!(
+            p.feed(&Bytes::from_static(b"data: 0123456789\n\n")),
+            Err(TooLarge { limit: 10 })
+        );
         // Across data lines and feeds: the bound is per event, not per line.
         let mut p = Parser::new(16);
-        assert!(p.feed(b"data: 01234\ndata: 5").is_ok());
-        assert_eq!(p.feed(b"6789abcdef"), Err(TooLarge { limit: 16 }));
+        assert!(p.feed(&Bytes::from_static(b"data: 01234\ndata: 5")).is_ok());
+        assert_eq!(
+            p.feed(&Bytes::from_static(b"6789abcdef")),
+            Err(TooLarge { limit: 16 })
+        );
         // The buffer empties at each event, so many small events are fine.
         let mut p = Parser::new(10);
         for _ in 0..100 {
-            assert!(p.feed(b"data: 0123\n\n").is_ok());
-            assert_eq!(p.next_event().map(|e| e.data).as_deref(), Some("0123"));
+            assert!(p.feed(&Bytes::from_static(b"data: 0123\n\n")).is_ok());
+            assert_eq!(
+                p.next_event().map(|e| e.data).as_deref(),
+                Some(&b"0123"[..])
+            );
         }
     }
 
@@ -370,7 +441,7 @@ data: caf\xC3\xA9 \xE2\x9C\x93\r\rdata: [DONE]\n\nevent: done\ndata: {}\n\n";
         let mut p = Parser::default();
         let started = std::time::Instant::now();
         for piece in input.as_bytes().chunks(7) {
-            p.feed(piece).unwrap();
+            p.feed(&Bytes::copy_from_slice(piece)).unwrap();
         }
         let event = p.next_event().expect("one event");
         assert_eq!(event.data.len(), payload.len());

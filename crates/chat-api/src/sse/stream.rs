@@ -1,9 +1,10 @@
 //! The typed stream over a `text/event-stream` body.
 
-use std::collections::VecDeque;
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::LazyLock;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -60,8 +61,6 @@ pub struct EventStream<T> {
     /// first wait after bytes arrived, so a chunk costs at most one clock
     /// read and a `Pending` poll none.
     idle_armed: bool,
-    /// Events parsed but not yet yielded.
-    pending: VecDeque<parser::Event>,
     done: bool,
     /// Whether the server said the stream was complete (`data: [DONE]`).
     saw_done: bool,
@@ -118,7 +117,6 @@ impl<T> EventStream<T> {
             idle_timeout: None,
             idle: None,
             idle_armed: false,
-            pending: VecDeque::new(),
             done: false,
             saw_done: false,
             _item: PhantomData,
@@ -167,7 +165,7 @@ impl<T> EventStream<T> {
         // caller drops the stream.
         self.body = None;
         self.idle = None;
-        self.pending.clear();
+        self.parser.clear_events();
     }
 
     fn fail(&mut self, error: Error) -> Poll<Option<Result<T>>> {
@@ -194,6 +192,10 @@ impl<T> EventStream<T> {
     }
 }
 
+/// Built once: a finder's setup costs as much as scanning a small chunk.
+static ERROR_KEY: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"\"error\""));
+
 enum Action<T> {
     Skip,
     End,
@@ -202,12 +204,18 @@ enum Action<T> {
 
 impl<T: serde::de::DeserializeOwned> EventStream<T> {
     fn handle(&self, event: parser::Event) -> Action<T> {
-        let data = event.data.trim();
+        // UTF-8 is checked once here, over the whole event, so the decode
+        // below reads `&str` and does not check every string again.
+        let text = match std::str::from_utf8(&event.data) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(&event.data),
+        };
+        let data = text.trim();
         if data == "[DONE]" {
             return Action::End;
         }
         match event.event.as_deref() {
-            Some("error") => return Action::Yield(Err(self.api_error(&event.data))),
+            Some("error") => return Action::Yield(Err(self.api_error(&text))),
             // Steady ends with `event: done` / `data: {}` (after `[DONE]`, or
             // instead of it); keepalives carry no item.
             Some("done" | "ping" | "keepalive") => return Action::Skip,
@@ -217,14 +225,14 @@ impl<T: serde::de::DeserializeOwned> EventStream<T> {
             return Action::Skip;
         }
         // Cheap pre-check so ordinary items are parsed only once.
-        if data.contains("\"error\"")
+        if ERROR_KEY.find(data.as_bytes()).is_some()
             && let Ok(serde_json::Value::Object(map)) =
                 serde_json::from_str::<serde_json::Value>(data)
             && map.get("error").is_some_and(|e| !e.is_null())
         {
             return Action::Yield(Err(self.api_error(data)));
         }
-        Action::Yield(Error::decode(data.as_bytes()))
+        Action::Yield(Error::decode_str(data))
     }
 
     fn api_error(&self, data: &str) -> Error {
@@ -245,7 +253,7 @@ impl<T: serde::de::DeserializeOwned> Stream for EventStream<T> {
             if this.done {
                 return Poll::Ready(None);
             }
-            if let Some(event) = this.pending.pop_front() {
+            if let Some(event) = this.parser.next_event() {
                 match this.handle(event) {
                     Action::Skip => continue,
                     Action::End => {
@@ -277,9 +285,6 @@ impl<T: serde::de::DeserializeOwned> Stream for EventStream<T> {
                             source: None,
                         });
                     }
-                    while let Some(event) = this.parser.next_event() {
-                        this.pending.push_back(event);
-                    }
                 }
                 Poll::Ready(Some(Err(err))) => {
                     let timed_out = err
@@ -299,10 +304,7 @@ impl<T: serde::de::DeserializeOwned> Stream for EventStream<T> {
                     this.body = None;
                     this.idle = None;
                     this.parser.finish();
-                    while let Some(event) = this.parser.next_event() {
-                        this.pending.push_back(event);
-                    }
-                    if this.pending.is_empty() {
+                    if !this.parser.has_events() {
                         this.finish();
                         return Poll::Ready(None);
                     }
@@ -360,6 +362,16 @@ mod tests {
                 return v;
             }
         }
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_fatal() {
+        let s = stream_of(&[b"data: {\"text\":\"a\xFFb\"}\n\n"], false);
+        let out: Vec<_> = block_on(collect(s))
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(out, vec![serde_json::json!({"text": "a\u{fffd}b"})]);
     }
 
     #[test]

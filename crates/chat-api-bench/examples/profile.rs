@@ -1,0 +1,98 @@
+//! One decode case in a loop, for a profiler (the benches time; this
+//! counts): `valgrind --tool=callgrind target/release/examples/profile
+//! logprobs chat_api 20` gives instructions per decode to compare between
+//! contenders, independent of the machine's load.
+//!
+//! Cases: `logprobs` (1,000 tokens), `tools` (64 parallel calls), `chunks`
+//! (2,002 content chunks), `stream` (the whole stream path over them).
+//! Contenders: `chat_api`, `async_openai`, `limit`.
+
+use std::hint::black_box;
+
+use chat_api_bench::{limit, synthetic};
+
+type OursResponse = chat_api::types::CreateChatCompletionResponse;
+type TheirsResponse = async_openai::types::chat::CreateChatCompletionResponse;
+type OursChunk = chat_api::types::CreateChatCompletionStreamResponse;
+type TheirsChunk = async_openai::types::chat::CreateChatCompletionStreamResponse;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, case, contender, rest @ ..] = args.as_slice() else {
+        eprintln!(
+            "usage: profile <logprobs|tools|chunks|stream> <chat_api|async_openai|limit> [iterations]"
+        );
+        std::process::exit(2);
+    };
+    let iterations: usize = rest.first().map_or(10, |n| n.parse().expect("iterations"));
+    match case.as_str() {
+        "logprobs" | "tools" => {
+            let body = if case == "logprobs" {
+                synthetic::logprobs(1000)
+            } else {
+                synthetic::parallel_tool_calls(64)
+            };
+            for _ in 0..iterations {
+                match contender.as_str() {
+                    "chat_api" => drop(black_box(
+                        serde_json::from_slice::<OursResponse>(&body).unwrap(),
+                    )),
+                    "async_openai" => drop(black_box(
+                        serde_json::from_slice::<TheirsResponse>(&body).unwrap(),
+                    )),
+                    _ => drop(black_box(
+                        serde_json::from_slice::<limit::Response<'_>>(&body).unwrap(),
+                    )),
+                }
+            }
+        }
+        "chunks" => {
+            let chunks = synthetic::content_chunks(2000);
+            for _ in 0..iterations {
+                for chunk in &chunks {
+                    match contender.as_str() {
+                        "chat_api" => {
+                            drop(black_box(serde_json::from_str::<OursChunk>(chunk).unwrap()))
+                        }
+                        "async_openai" => drop(black_box(
+                            serde_json::from_str::<TheirsChunk>(chunk).unwrap(),
+                        )),
+                        _ => drop(black_box(
+                            serde_json::from_str::<limit::Chunk<'_>>(chunk).unwrap(),
+                        )),
+                    }
+                }
+            }
+        }
+        "stream" => {
+            let body = synthetic::sse_body(&synthetic::content_chunks(2000));
+            let bytes = bytes::Bytes::from(body.clone());
+            for _ in 0..iterations {
+                match contender.as_str() {
+                    "chat_api" => drop(black_box(chat_api_stream(&bytes))),
+                    _ => drop(black_box(limit::fold_stream(&body))),
+                }
+            }
+        }
+        other => panic!("unknown case {other}"),
+    }
+}
+
+/// The same stream path as `benches/synthetic.rs`: 1,400-byte pieces, SSE
+/// parse, typed decode, fold.
+fn chat_api_stream(body: &bytes::Bytes) -> OursResponse {
+    use futures::StreamExt;
+    let pieces: Vec<Result<bytes::Bytes, std::io::Error>> = (0..body.len())
+        .step_by(1400)
+        .map(|start| Ok(body.slice(start..(start + 1400).min(body.len()))))
+        .collect();
+    let mut events =
+        chat_api::sse::EventStream::<OursChunk>::from_bytes(futures::stream::iter(pieces));
+    let mut fold = chat_api::ChatCompletionAccumulator::new();
+    futures::executor::block_on(async {
+        while let Some(chunk) = events.next().await {
+            fold.push(&chunk.unwrap());
+        }
+    });
+    fold.finish()
+}
