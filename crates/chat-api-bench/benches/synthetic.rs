@@ -6,8 +6,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use bytes::Bytes;
-use chat_api::ChatCompletionAccumulator;
-use chat_api::sse::EventStream;
+use chat_api::ChatCompletionStream;
 use chat_api_bench::{limit, synthetic};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::StreamExt;
@@ -77,22 +76,22 @@ fn synthetic_chunks(c: &mut Criterion) {
     group.finish();
 }
 
-/// chat-api's whole stream path over an in-memory body: SSE parse, typed
-/// decode, fold into the completion. The body arrives in 1,400-byte pieces,
-/// as TCP segments would deliver it.
+/// chat-api's whole stream path over an in-memory body, as a user reads
+/// it: `ChatCompletionStream` (SSE parse, typed decode, fold into the
+/// completion). The body arrives in 1,400-byte pieces, as TCP segments
+/// would deliver it.
 fn chat_api_stream(body: &Bytes) -> OursResponse {
     let pieces: Vec<Result<Bytes, std::io::Error>> = (0..body.len())
         .step_by(1400)
         .map(|start| Ok(body.slice(start..(start + 1400).min(body.len()))))
         .collect();
-    let mut events = EventStream::<OursChunk>::from_bytes(futures::stream::iter(pieces));
-    let mut fold = ChatCompletionAccumulator::new();
+    let mut stream = ChatCompletionStream::from_bytes(futures::stream::iter(pieces));
     futures::executor::block_on(async {
-        while let Some(chunk) = events.next().await {
-            fold.push(&chunk.unwrap());
+        while let Some(chunk) = stream.next().await {
+            black_box(chunk.unwrap());
         }
     });
-    fold.finish()
+    stream.final_completion().unwrap()
 }
 
 fn stream_path(c: &mut Criterion) {

@@ -78,21 +78,19 @@ fn main() {
     }
 }
 
-/// The same stream path as `benches/synthetic.rs`: 1,400-byte pieces, SSE
-/// parse, typed decode, fold.
+/// The same stream path as `benches/synthetic.rs`: 1,400-byte pieces
+/// through `ChatCompletionStream` (SSE parse, typed decode, fold).
 fn chat_api_stream(body: &bytes::Bytes) -> OursResponse {
     use futures::StreamExt;
     let pieces: Vec<Result<bytes::Bytes, std::io::Error>> = (0..body.len())
         .step_by(1400)
         .map(|start| Ok(body.slice(start..(start + 1400).min(body.len()))))
         .collect();
-    let mut events =
-        chat_api::sse::EventStream::<OursChunk>::from_bytes(futures::stream::iter(pieces));
-    let mut fold = chat_api::ChatCompletionAccumulator::new();
+    let mut stream = chat_api::ChatCompletionStream::from_bytes(futures::stream::iter(pieces));
     futures::executor::block_on(async {
-        while let Some(chunk) = events.next().await {
-            fold.push(&chunk.unwrap());
+        while let Some(chunk) = stream.next().await {
+            black_box(chunk.unwrap());
         }
     });
-    fold.finish()
+    stream.final_completion().unwrap()
 }

@@ -481,3 +481,58 @@ async fn partial_content_of_a_synthetic_nested_structured_output() {
     assert!(seen.contains(&serde_json::json!({"trip": {"city": "Pa"}})));
     assert_eq!(seen.last(), Some(&full));
 }
+
+/// What the stream yields for `body`: each item's chunk content or error message.
+async fn yielded(body: &str) -> Vec<Result<String, String>> {
+    replay(body, 7)
+        .map(|item| match item {
+            Ok(chunk) => Ok(chunk
+                .choices
+                .first()
+                .and_then(|c| c.delta.content.clone())
+                .unwrap_or_default()),
+            Err(Error::Api(api)) => Err(api.message.clone()),
+            Err(other) => Err(format!("not an API error: {other}")),
+        })
+        .collect()
+        .await
+}
+
+#[tokio::test]
+async fn error_objects_mid_stream_are_api_errors_and_the_word_error_in_content_is_not() {
+    let chunk = |content: &str| {
+        format!(
+            "data: {{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\
+             \"choices\":[{{\"index\":0,\"delta\":{{\"content\":{}}},\"finish_reason\":null}}]}}\n\n",
+            serde_json::to_string(content).unwrap()
+        )
+    };
+    // OpenAI's own: a bare error object, no `event:` line.
+    let bare = format!(
+        "{}data: {{\"error\": {{\"message\": \"overloaded\", \"type\": \"server_error\"}}}}\n\n",
+        chunk("Hi")
+    );
+    assert_eq!(
+        yielded(&bare).await,
+        [Ok("Hi".to_owned()), Err("overloaded".to_owned())]
+    );
+    // A gateway's error chunk: a whole chunk that also carries `error`.
+    let gateway = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\
+        \"error\":{\"code\":\"server_error\",\"message\":\"upstream died\"},\
+        \"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}\n\n";
+    assert_eq!(yielded(gateway).await, [Err("upstream died".to_owned())]);
+    // An error object that does not decode as a chunk is still the error.
+    let odd = "data: {\"error\": {\"message\": \"bad\"}, \"choices\": 5}\n\n";
+    assert_eq!(yielded(odd).await, [Err("bad".to_owned())]);
+    // The model writing `"error"` (or a null `error`) is content, not an error.
+    let quoted = format!(
+        "{}{}data: [DONE]\n\n",
+        chunk("say \"error\""),
+        "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\
+         \"error\":null,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}\n\n"
+    );
+    assert_eq!(
+        yielded(&quoted).await,
+        [Ok("say \"error\"".to_owned()), Ok("!".to_owned())]
+    );
+}

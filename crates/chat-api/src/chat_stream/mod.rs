@@ -93,7 +93,10 @@ impl ChatCompletionStream {
     /// idle timeout and event size bound.
     pub fn from_event_stream(chunks: EventStream<CreateChatCompletionStreamResponse>) -> Self {
         ChatCompletionStream {
-            chunks,
+            // An error object decodes as a chunk with `error` in `extra`:
+            // `error` is no member of the chunk type.
+            chunks: chunks
+                .error_probe(|chunk| chunk.extra.get("error").is_some_and(|e| !e.is_null())),
             accumulator: ChatCompletionAccumulator::new(),
             failure: None,
             ended: false,

@@ -41,6 +41,7 @@ impl<'de> Deserialize<'de> for ChatCompletionAllowedTools {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionAllowedTools {
     const EXPECTING: &'static str = "an object (ChatCompletionAllowedTools)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -140,6 +141,7 @@ impl<'de> Deserialize<'de> for ChatCompletionAllowedToolsChoice {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionAllowedToolsChoice {
     const EXPECTING: &'static str = "an object (ChatCompletionAllowedToolsChoice)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -183,6 +185,7 @@ impl<'de> Deserialize<'de> for ChatCompletionDeleted {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionDeleted {
     const EXPECTING: &'static str = "an object (ChatCompletionDeleted)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -279,6 +282,7 @@ impl<'de> Deserialize<'de> for ChatCompletionFunctionCallOption {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionFunctionCallOption {
     const EXPECTING: &'static str = "an object (ChatCompletionFunctionCallOption)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -315,6 +319,7 @@ impl<'de> Deserialize<'de> for ChatCompletionFunctions {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionFunctions {
     const EXPECTING: &'static str = "an object (ChatCompletionFunctions)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -369,6 +374,7 @@ impl<'de> Deserialize<'de> for ChatCompletionList {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionList {
     const EXPECTING: &'static str = "an object (ChatCompletionList)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -427,6 +433,7 @@ impl<'de> Deserialize<'de> for ChatCompletionMessageCustomToolCall {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageCustomToolCall {
     const EXPECTING: &'static str = "an object (ChatCompletionMessageCustomToolCall)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -527,6 +534,7 @@ impl<'de> Deserialize<'de> for CustomToolCallInput {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CustomToolCallInput {
     const EXPECTING: &'static str = "an object (CustomToolCallInput)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -576,6 +584,7 @@ impl<'de> Deserialize<'de> for ChatCompletionMessageList {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageList {
     const EXPECTING: &'static str = "an object (ChatCompletionMessageList)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -712,6 +721,7 @@ impl<'de> Deserialize<'de> for StoredMessage {
 }
 impl<'de> crate::__private::DecodeFields<'de> for StoredMessage {
     const EXPECTING: &'static str = "an object (StoredMessage)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -794,6 +804,7 @@ impl<'de> Deserialize<'de> for Annotation {
 }
 impl<'de> crate::__private::DecodeFields<'de> for Annotation {
     const EXPECTING: &'static str = "an object (Annotation)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -901,6 +912,7 @@ impl<'de> Deserialize<'de> for UrlCitation {
 }
 impl<'de> crate::__private::DecodeFields<'de> for UrlCitation {
     const EXPECTING: &'static str = "an object (UrlCitation)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -953,6 +965,7 @@ impl<'de> Deserialize<'de> for FunctionCall {
 }
 impl<'de> crate::__private::DecodeFields<'de> for FunctionCall {
     const EXPECTING: &'static str = "an object (FunctionCall)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1004,6 +1017,7 @@ impl<'de> Deserialize<'de> for MessageAudio {
 }
 impl<'de> crate::__private::DecodeFields<'de> for MessageAudio {
     const EXPECTING: &'static str = "an object (MessageAudio)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1106,6 +1120,7 @@ impl<'de> Deserialize<'de> for ChatCompletionMessageToolCall {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageToolCall {
     const EXPECTING: &'static str = "an object (ChatCompletionMessageToolCall)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1208,6 +1223,7 @@ impl<'de> Deserialize<'de> for ToolCallFunction {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ToolCallFunction {
     const EXPECTING: &'static str = "an object (ToolCallFunction)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1255,6 +1271,7 @@ impl<'de> Deserialize<'de> for ChatCompletionMessageToolCallChunk {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageToolCallChunk {
     const EXPECTING: &'static str = "an object (ChatCompletionMessageToolCallChunk)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1305,6 +1322,7 @@ impl<'de> Deserialize<'de> for ToolCallFunctionDelta {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ToolCallFunctionDelta {
     const EXPECTING: &'static str = "an object (ToolCallFunctionDelta)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1399,6 +1417,7 @@ impl<'de> Deserialize<'de> for ChatCompletionModeration {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionModeration {
     const EXPECTING: &'static str = "an object (ChatCompletionModeration)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1546,6 +1565,7 @@ impl<'de> Deserialize<'de> for ChatCompletionModerationError {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionModerationError {
     const EXPECTING: &'static str = "an object (ChatCompletionModerationError)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1650,6 +1670,7 @@ impl<'de> Deserialize<'de> for ChatCompletionModerationResults {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionModerationResults {
     const EXPECTING: &'static str = "an object (ChatCompletionModerationResults)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1746,6 +1767,7 @@ impl<'de> Deserialize<'de> for ChatCompletionNamedToolChoice {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionNamedToolChoice {
     const EXPECTING: &'static str = "an object (ChatCompletionNamedToolChoice)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1777,6 +1799,7 @@ impl<'de> Deserialize<'de> for NamedFunction {
 }
 impl<'de> crate::__private::DecodeFields<'de> for NamedFunction {
     const EXPECTING: &'static str = "an object (NamedFunction)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1807,6 +1830,7 @@ impl<'de> Deserialize<'de> for ChatCompletionNamedToolChoiceCustom {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionNamedToolChoiceCustom {
     const EXPECTING: &'static str = "an object (ChatCompletionNamedToolChoiceCustom)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1836,6 +1860,7 @@ impl<'de> Deserialize<'de> for NamedCustomTool {
 }
 impl<'de> crate::__private::DecodeFields<'de> for NamedCustomTool {
     const EXPECTING: &'static str = "an object (NamedCustomTool)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1889,6 +1914,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestAssistantMessage {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestAssistantMessage {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestAssistantMessage)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -1979,6 +2005,7 @@ impl<'de> Deserialize<'de> for AssistantAudio {
 }
 impl<'de> crate::__private::DecodeFields<'de> for AssistantAudio {
     const EXPECTING: &'static str = "an object (AssistantAudio)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2012,6 +2039,7 @@ impl<'de> Deserialize<'de> for AssistantFunctionCall {
 }
 impl<'de> crate::__private::DecodeFields<'de> for AssistantFunctionCall {
     const EXPECTING: &'static str = "an object (AssistantFunctionCall)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2102,6 +2130,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestDeveloperMessage {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestDeveloperMessage)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2170,6 +2199,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestFunctionMessage {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestFunctionMessage {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestFunctionMessage)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2299,6 +2329,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartAudio {
 impl<'de> crate::__private::DecodeFields<'de>
 for ChatCompletionRequestMessageContentPartAudio {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestMessageContentPartAudio)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2341,6 +2372,7 @@ impl<'de> Deserialize<'de> for InputAudio {
 }
 impl<'de> crate::__private::DecodeFields<'de> for InputAudio {
     const EXPECTING: &'static str = "an object (InputAudio)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2438,6 +2470,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartFile {
 impl<'de> crate::__private::DecodeFields<'de>
 for ChatCompletionRequestMessageContentPartFile {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestMessageContentPartFile)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2485,6 +2518,7 @@ impl<'de> Deserialize<'de> for InputFile {
 }
 impl<'de> crate::__private::DecodeFields<'de> for InputFile {
     const EXPECTING: &'static str = "an object (InputFile)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2536,6 +2570,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartImage {
 impl<'de> crate::__private::DecodeFields<'de>
 for ChatCompletionRequestMessageContentPartImage {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestMessageContentPartImage)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2646,6 +2681,7 @@ impl<'de> Deserialize<'de> for ImageUrl {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ImageUrl {
     const EXPECTING: &'static str = "an object (ImageUrl)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2751,6 +2787,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartRefusal {
 impl<'de> crate::__private::DecodeFields<'de>
 for ChatCompletionRequestMessageContentPartRefusal {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestMessageContentPartRefusal)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2793,6 +2830,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestMessageContentPartText {
 impl<'de> crate::__private::DecodeFields<'de>
 for ChatCompletionRequestMessageContentPartText {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestMessageContentPartText)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2899,6 +2937,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestSystemMessage {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestSystemMessage {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestSystemMessage)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -2967,6 +3006,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestToolMessage {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestToolMessage {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestToolMessage)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -3043,6 +3083,7 @@ impl<'de> Deserialize<'de> for ChatCompletionRequestUserMessage {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestUserMessage {
     const EXPECTING: &'static str = "an object (ChatCompletionRequestUserMessage)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -3209,6 +3250,7 @@ impl<'de> Deserialize<'de> for ChatCompletionResponseMessage {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionResponseMessage {
     const EXPECTING: &'static str = "an object (ChatCompletionResponseMessage)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -3346,6 +3388,7 @@ impl<'de> Deserialize<'de> for ChatCompletionStreamOptions {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionStreamOptions {
     const EXPECTING: &'static str = "an object (ChatCompletionStreamOptions)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -3411,6 +3454,7 @@ impl<'de> Deserialize<'de> for ChatCompletionStreamResponseDelta {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionStreamResponseDelta {
     const EXPECTING: &'static str = "an object (ChatCompletionStreamResponseDelta)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -3479,6 +3523,7 @@ impl<'de> Deserialize<'de> for FunctionCallDelta {
 }
 impl<'de> crate::__private::DecodeFields<'de> for FunctionCallDelta {
     const EXPECTING: &'static str = "an object (FunctionCallDelta)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -3605,6 +3650,7 @@ impl<'de> Deserialize<'de> for AudioDelta {
 }
 impl<'de> crate::__private::DecodeFields<'de> for AudioDelta {
     const EXPECTING: &'static str = "an object (AudioDelta)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -3659,6 +3705,7 @@ impl<'de> Deserialize<'de> for ChatCompletionTokenLogprob {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionTokenLogprob {
     const EXPECTING: &'static str = "an object (ChatCompletionTokenLogprob)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -3715,6 +3762,7 @@ impl<'de> Deserialize<'de> for TopLogprob {
 }
 impl<'de> crate::__private::DecodeFields<'de> for TopLogprob {
     const EXPECTING: &'static str = "an object (TopLogprob)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -3755,6 +3803,7 @@ impl<'de> Deserialize<'de> for ChatCompletionTool {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionTool {
     const EXPECTING: &'static str = "an object (ChatCompletionTool)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -3913,6 +3962,7 @@ impl<'de> Deserialize<'de> for CompletionUsage {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CompletionUsage {
     const EXPECTING: &'static str = "an object (CompletionUsage)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -4017,6 +4067,7 @@ impl<'de> Deserialize<'de> for CompletionTokensDetails {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CompletionTokensDetails {
     const EXPECTING: &'static str = "an object (CompletionTokensDetails)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -4110,6 +4161,7 @@ impl<'de> Deserialize<'de> for PromptTokensDetails {
 }
 impl<'de> crate::__private::DecodeFields<'de> for PromptTokensDetails {
     const EXPECTING: &'static str = "an object (PromptTokensDetails)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -4418,6 +4470,7 @@ impl<'de> Deserialize<'de> for CreateChatCompletionRequest {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionRequest {
     const EXPECTING: &'static str = "an object (CreateChatCompletionRequest)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -4747,6 +4800,7 @@ impl<'de> Deserialize<'de> for WebSearchOptions {
 }
 impl<'de> crate::__private::DecodeFields<'de> for WebSearchOptions {
     const EXPECTING: &'static str = "an object (WebSearchOptions)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -4793,6 +4847,7 @@ impl<'de> Deserialize<'de> for WebSearchUserLocation {
 }
 impl<'de> crate::__private::DecodeFields<'de> for WebSearchUserLocation {
     const EXPECTING: &'static str = "an object (WebSearchUserLocation)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -4909,6 +4964,7 @@ impl<'de> Deserialize<'de> for AudioOutput {
 }
 impl<'de> crate::__private::DecodeFields<'de> for AudioOutput {
     const EXPECTING: &'static str = "an object (AudioOutput)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -5207,6 +5263,7 @@ impl<'de> Deserialize<'de> for CreateChatCompletionResponse {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionResponse {
     const EXPECTING: &'static str = "an object (CreateChatCompletionResponse)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -5299,6 +5356,7 @@ impl<'de> Deserialize<'de> for ChatCompletionChoice {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChoice {
     const EXPECTING: &'static str = "an object (ChatCompletionChoice)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -5435,6 +5493,7 @@ impl<'de> Deserialize<'de> for Logprobs {
 }
 impl<'de> crate::__private::DecodeFields<'de> for Logprobs {
     const EXPECTING: &'static str = "an object (Logprobs)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -5577,6 +5636,7 @@ impl<'de> Deserialize<'de> for CreateChatCompletionStreamResponse {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionStreamResponse {
     const EXPECTING: &'static str = "an object (CreateChatCompletionStreamResponse)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -5669,6 +5729,7 @@ impl<'de> Deserialize<'de> for ChatCompletionChunkChoice {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChunkChoice {
     const EXPECTING: &'static str = "an object (ChatCompletionChunkChoice)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -5724,6 +5785,7 @@ impl<'de> Deserialize<'de> for ChunkLogprobs {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ChunkLogprobs {
     const EXPECTING: &'static str = "an object (ChunkLogprobs)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -5873,6 +5935,7 @@ impl<'de> Deserialize<'de> for CreateModelResponseProperties {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CreateModelResponseProperties {
     const EXPECTING: &'static str = "an object (CreateModelResponseProperties)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -5962,6 +6025,7 @@ impl<'de> Deserialize<'de> for CustomToolChatCompletions {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CustomToolChatCompletions {
     const EXPECTING: &'static str = "an object (CustomToolChatCompletions)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -5998,6 +6062,7 @@ impl<'de> Deserialize<'de> for CustomToolSpec {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CustomToolSpec {
     const EXPECTING: &'static str = "an object (CustomToolSpec)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -6081,6 +6146,7 @@ impl<'de> Deserialize<'de> for CustomTextFormat {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CustomTextFormat {
     const EXPECTING: &'static str = "an object (CustomTextFormat)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -6106,6 +6172,7 @@ impl<'de> Deserialize<'de> for CustomGrammarFormat {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CustomGrammarFormat {
     const EXPECTING: &'static str = "an object (CustomGrammarFormat)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -6140,6 +6207,7 @@ impl<'de> Deserialize<'de> for Grammar {
 }
 impl<'de> crate::__private::DecodeFields<'de> for Grammar {
     const EXPECTING: &'static str = "an object (Grammar)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -6239,6 +6307,7 @@ impl<'de> Deserialize<'de> for ErrorObject {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ErrorObject {
     const EXPECTING: &'static str = "an object (ErrorObject)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -6299,6 +6368,7 @@ impl<'de> Deserialize<'de> for Misalignment {
 }
 impl<'de> crate::__private::DecodeFields<'de> for Misalignment {
     const EXPECTING: &'static str = "an object (Misalignment)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -6439,6 +6509,7 @@ impl<'de> Deserialize<'de> for MisalignmentSteer {
 }
 impl<'de> crate::__private::DecodeFields<'de> for MisalignmentSteer {
     const EXPECTING: &'static str = "an object (MisalignmentSteer)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -6469,6 +6540,7 @@ impl<'de> Deserialize<'de> for ErrorResponse {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ErrorResponse {
     const EXPECTING: &'static str = "an object (ErrorResponse)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -6509,6 +6581,7 @@ impl<'de> Deserialize<'de> for FunctionObject {
 }
 impl<'de> crate::__private::DecodeFields<'de> for FunctionObject {
     const EXPECTING: &'static str = "an object (FunctionObject)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -7095,6 +7168,7 @@ impl<'de> Deserialize<'de> for ModelResponseProperties {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ModelResponseProperties {
     const EXPECTING: &'static str = "an object (ModelResponseProperties)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -7173,6 +7247,7 @@ impl<'de> Deserialize<'de> for ModerationConfigParam {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ModerationConfigParam {
     const EXPECTING: &'static str = "an object (ModerationConfigParam)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -7324,6 +7399,7 @@ impl<'de> Deserialize<'de> for ModerationParam {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ModerationParam {
     const EXPECTING: &'static str = "an object (ModerationParam)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -7361,6 +7437,7 @@ impl<'de> Deserialize<'de> for ModerationPolicyParam {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ModerationPolicyParam {
     const EXPECTING: &'static str = "an object (ModerationPolicyParam)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -7413,6 +7490,7 @@ impl<'de> Deserialize<'de> for ModerationResultBody {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ModerationResultBody {
     const EXPECTING: &'static str = "an object (ModerationResultBody)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -7544,6 +7622,7 @@ impl<'de> Deserialize<'de> for PredictionContent {
 }
 impl<'de> crate::__private::DecodeFields<'de> for PredictionContent {
     const EXPECTING: &'static str = "an object (PredictionContent)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -7617,6 +7696,7 @@ impl<'de> Deserialize<'de> for PromptCacheBreakpointParam {
 }
 impl<'de> crate::__private::DecodeFields<'de> for PromptCacheBreakpointParam {
     const EXPECTING: &'static str = "an object (PromptCacheBreakpointParam)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -7833,6 +7913,7 @@ impl<'de> Deserialize<'de> for PromptCacheOptionsParam {
 }
 impl<'de> crate::__private::DecodeFields<'de> for PromptCacheOptionsParam {
     const EXPECTING: &'static str = "an object (PromptCacheOptionsParam)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -8016,6 +8097,7 @@ impl<'de> Deserialize<'de> for ResponseFormatJsonObject {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatJsonObject {
     const EXPECTING: &'static str = "an object (ResponseFormatJsonObject)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -8042,6 +8124,7 @@ impl<'de> Deserialize<'de> for ResponseFormatJsonSchema {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatJsonSchema {
     const EXPECTING: &'static str = "an object (ResponseFormatJsonSchema)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -8092,6 +8175,7 @@ impl<'de> Deserialize<'de> for JsonSchemaFormat {
 }
 impl<'de> crate::__private::DecodeFields<'de> for JsonSchemaFormat {
     const EXPECTING: &'static str = "an object (JsonSchemaFormat)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -8134,6 +8218,7 @@ impl<'de> Deserialize<'de> for ResponseFormatText {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ResponseFormatText {
     const EXPECTING: &'static str = "an object (ResponseFormatText)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -8443,6 +8528,7 @@ impl<'de> Deserialize<'de> for CustomVoice {
 }
 impl<'de> crate::__private::DecodeFields<'de> for CustomVoice {
     const EXPECTING: &'static str = "an object (CustomVoice)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -8659,6 +8745,7 @@ impl<'de> Deserialize<'de> for WebSearchLocation {
 }
 impl<'de> crate::__private::DecodeFields<'de> for WebSearchLocation {
     const EXPECTING: &'static str = "an object (WebSearchLocation)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -8782,6 +8869,7 @@ impl<'de> Deserialize<'de> for ListChatCompletionsQuery {
 }
 impl<'de> crate::__private::DecodeFields<'de> for ListChatCompletionsQuery {
     const EXPECTING: &'static str = "an object (ListChatCompletionsQuery)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -8827,6 +8915,7 @@ impl<'de> Deserialize<'de> for UpdateChatCompletionRequest {
 }
 impl<'de> crate::__private::DecodeFields<'de> for UpdateChatCompletionRequest {
     const EXPECTING: &'static str = "an object (UpdateChatCompletionRequest)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {
@@ -8870,6 +8959,7 @@ impl<'de> Deserialize<'de> for GetChatCompletionMessagesQuery {
 }
 impl<'de> crate::__private::DecodeFields<'de> for GetChatCompletionMessagesQuery {
     const EXPECTING: &'static str = "an object (GetChatCompletionMessagesQuery)";
+    #[inline]
     fn decode_fields<A: serde::de::MapAccess<'de>>(
         mut __map: A,
     ) -> Result<Self, A::Error> {

@@ -64,6 +64,10 @@ pub struct EventStream<T> {
     done: bool,
     /// Whether the server said the stream was complete (`data: [DONE]`).
     saw_done: bool,
+    /// Tells a decoded item that is really an error object (one with an
+    /// `error` member). Without it every event's text is searched for
+    /// `"error"` before decoding; with it only an event that fails to decode is.
+    error_probe: Option<fn(&T) -> bool>,
     _item: PhantomData<fn() -> T>,
 }
 
@@ -119,6 +123,7 @@ impl<T> EventStream<T> {
             idle_armed: false,
             done: false,
             saw_done: false,
+            error_probe: None,
             _item: PhantomData,
         }
     }
@@ -136,6 +141,14 @@ impl<T> EventStream<T> {
     #[must_use]
     pub fn max_event_size(mut self, bytes: usize) -> Self {
         self.parser = Parser::new(bytes);
+        self
+    }
+
+    /// Recognizes error objects by looking at the decoded item (for an item
+    /// type that keeps unknown members, such as the chat chunk's `extra`),
+    /// which spares a text search of every event.
+    pub(crate) fn error_probe(mut self, probe: fn(&T) -> bool) -> Self {
+        self.error_probe = Some(probe);
         self
     }
 
@@ -196,6 +209,15 @@ impl<T> EventStream<T> {
 static ERROR_KEY: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new(b"\"error\""));
 
+/// Whether `data` is an object with a non-null `error` member (OpenAI's
+/// mid-stream error, and gateways' error chunks that also carry `choices`).
+fn carries_error(data: &str) -> bool {
+    // The search first, so ordinary items are parsed only once.
+    ERROR_KEY.find(data.as_bytes()).is_some()
+        && serde_json::from_str::<serde_json::Value>(data)
+            .is_ok_and(|value| value.get("error").is_some_and(|e| !e.is_null()))
+}
+
 enum Action<T> {
     Skip,
     End,
@@ -224,12 +246,15 @@ impl<T: serde::de::DeserializeOwned> EventStream<T> {
         if data.is_empty() {
             return Action::Skip;
         }
-        // Cheap pre-check so ordinary items are parsed only once.
-        if ERROR_KEY.find(data.as_bytes()).is_some()
-            && let Ok(serde_json::Value::Object(map)) =
-                serde_json::from_str::<serde_json::Value>(data)
-            && map.get("error").is_some_and(|e| !e.is_null())
-        {
+        if let Some(probe) = self.error_probe {
+            return Action::Yield(match Error::decode_str::<T>(data) {
+                Ok(item) if probe(&item) => Err(self.api_error(data)),
+                Ok(item) => Ok(item),
+                Err(_) if carries_error(data) => Err(self.api_error(data)),
+                Err(err) => Err(err),
+            });
+        }
+        if carries_error(data) {
             return Action::Yield(Err(self.api_error(data)));
         }
         Action::Yield(Error::decode_str(data))
