@@ -4,7 +4,9 @@
 //! contenders, independent of the machine's load.
 //!
 //! Cases: `logprobs` (1,000 tokens), `tools` (64 parallel calls), `chunks`
-//! (2,002 content chunks), `stream` (the whole stream path over them).
+//! (2,002 content chunks), `stream` (the whole stream path over them),
+//! `recorded` (every recorded response body both libraries decode, as
+//! `benches/decode.rs` times them).
 //! Contenders: `chat_api`, `async_openai`, `limit`.
 
 use std::hint::black_box;
@@ -43,6 +45,30 @@ fn main() {
                     _ => drop(black_box(
                         serde_json::from_slice::<limit::Response<'_>>(&body).unwrap(),
                     )),
+                }
+            }
+        }
+        "recorded" => {
+            let bodies: Vec<Vec<u8>> = chat_api_bench::chat_completion_responses()
+                .into_iter()
+                .filter(|r| {
+                    chat_api_bench::verdict::<OursResponse, TheirsResponse>(&r.body).both_ok()
+                })
+                .map(|r| r.body)
+                .collect();
+            for _ in 0..iterations {
+                for body in &bodies {
+                    match contender.as_str() {
+                        "chat_api" => drop(black_box(
+                            serde_json::from_slice::<OursResponse>(body).unwrap(),
+                        )),
+                        "async_openai" => drop(black_box(
+                            serde_json::from_slice::<TheirsResponse>(body).unwrap(),
+                        )),
+                        _ => drop(black_box(
+                            serde_json::from_slice::<limit::Response<'_>>(body).unwrap(),
+                        )),
+                    }
                 }
             }
         }
