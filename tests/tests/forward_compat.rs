@@ -237,3 +237,57 @@ fn decode_errors_inside_response_structs_keep_their_position() {
     );
     assert!(err.to_string().contains("line 3"), "{err}");
 }
+
+#[test]
+fn null_required_fields_read_as_empty_from_text_at_every_kind_of_type() {
+    // Read from text, as the client does (not through a `Value`): strings,
+    // numbers, arrays and objects that are required but sent as `null`.
+    let text = r#"{"id":null,"object":"chat.completion","created":null,"model":null,
+        "choices":[
+            {"index":0,"message":null,"finish_reason":"stop","logprobs":null},
+            {"index":1,"message":{"role":"assistant","content":"hi"},"finish_reason":null,
+             "logprobs":{"content":[{"token":"hi","logprob":-0.5,"bytes":[104,105],"top_logprobs":null}],
+                         "refusal":null}}]}"#;
+    let c: CreateChatCompletionResponse = serde_json::from_str(text).expect("decodes");
+    assert_eq!((c.id.as_str(), c.created, c.model.as_str()), ("", 0, ""));
+    assert_eq!(
+        c.choices[0].message,
+        ChatCompletionResponseMessage::default()
+    );
+    let token = &c.choices[1]
+        .logprobs
+        .as_ref()
+        .expect("logprobs")
+        .content
+        .as_ref()
+        .expect("content")[0];
+    assert_eq!((token.token.as_str(), token.logprob), ("hi", -0.5));
+    assert_eq!(token.bytes.as_deref(), Some(&b"hi"[..]));
+    assert!(token.top_logprobs.is_empty());
+    assert_eq!(c.choices[1].message.content.as_deref(), Some("hi"));
+}
+
+#[test]
+fn a_wrong_type_in_a_required_field_fails_and_names_its_path() {
+    for (text, path) in [
+        (
+            r#"{"id":"x","created":"soon","model":"m","choices":[]}"#,
+            "created",
+        ),
+        (
+            r#"{"id":"x","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant"},
+               "logprobs":{"content":[{"token":"a","logprob":"low","bytes":null,"top_logprobs":[]}]}}]}"#,
+            "choices[0].logprobs.content[0].logprob",
+        ),
+        (
+            r#"{"id":"x","created":1,"model":"m","choices":{"index":0}}"#,
+            "choices",
+        ),
+    ] {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let err = serde_path_to_error::deserialize::<_, CreateChatCompletionResponse>(&mut de)
+            .expect_err(path);
+        assert_eq!(err.path().to_string(), path, "{err}");
+        assert!(err.inner().to_string().contains("invalid type"), "{err}");
+    }
+}

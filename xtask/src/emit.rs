@@ -161,7 +161,13 @@ fn struct_deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
     let arms = s.fields.iter().map(|f| {
         let slot = ident(&f.rust_name);
         let json = &f.json_name;
-        quote!(#json => crate::__private::field(&mut __map, &mut #slot, #json)?,)
+        // A field whose `null` reads as empty is seen once, not peeked for
+        // `null` through an `Option` first.
+        let decode = match f.absence {
+            Absence::Empty => quote!(field_or_null),
+            _ => quote!(field),
+        };
+        quote!(#json => crate::__private::#decode(&mut __map, &mut #slot, #json)?,)
     });
     let finish = s.fields.iter().map(|f| {
         let slot = ident(&f.rust_name);

@@ -6,7 +6,8 @@
 //! Cases: `logprobs` (1,000 tokens), `tools` (64 parallel calls), `chunks`
 //! (2,002 content chunks), `stream` (the whole stream path over them),
 //! `recorded` (every recorded response body both libraries decode, as
-//! `benches/decode.rs` times them).
+//! `benches/decode.rs` times them), `encode` (the request of
+//! `benches/encode.rs`; `limit` encodes it as a `serde_json::Value`).
 //! Contenders: `chat_api`, `async_openai`, `limit`.
 
 use std::hint::black_box;
@@ -45,6 +46,21 @@ fn main() {
                     _ => drop(black_box(
                         serde_json::from_slice::<limit::Response<'_>>(&body).unwrap(),
                     )),
+                }
+            }
+        }
+        "encode" => {
+            let request = chat_api_bench::REQUEST_JSON;
+            let ours: chat_api::types::CreateChatCompletionRequest =
+                serde_json::from_str(request).unwrap();
+            let theirs: async_openai::types::chat::CreateChatCompletionRequest =
+                serde_json::from_str(request).unwrap();
+            let value: serde_json::Value = serde_json::from_str(request).unwrap();
+            for _ in 0..iterations * 100 {
+                match contender.as_str() {
+                    "chat_api" => drop(black_box(serde_json::to_vec(&ours).unwrap())),
+                    "async_openai" => drop(black_box(serde_json::to_vec(&theirs).unwrap())),
+                    _ => drop(black_box(serde_json::to_vec(&value).unwrap())),
                 }
             }
         }

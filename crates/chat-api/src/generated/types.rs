@@ -195,10 +195,12 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionDeleted {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "object" => crate::__private::field(&mut __map, &mut object, "object")?,
-                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "object" => {
+                    crate::__private::field_or_null(&mut __map, &mut object, "object")?
+                }
+                "id" => crate::__private::field_or_null(&mut __map, &mut id, "id")?,
                 "deleted" => {
-                    crate::__private::field(&mut __map, &mut deleted, "deleted")?
+                    crate::__private::field_or_null(&mut __map, &mut deleted, "deleted")?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -386,16 +388,26 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionList {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "object" => crate::__private::field(&mut __map, &mut object, "object")?,
-                "data" => crate::__private::field(&mut __map, &mut data, "data")?,
+                "object" => {
+                    crate::__private::field_or_null(&mut __map, &mut object, "object")?
+                }
+                "data" => crate::__private::field_or_null(&mut __map, &mut data, "data")?,
                 "first_id" => {
-                    crate::__private::field(&mut __map, &mut first_id, "first_id")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut first_id,
+                        "first_id",
+                    )?
                 }
                 "last_id" => {
-                    crate::__private::field(&mut __map, &mut last_id, "last_id")?
+                    crate::__private::field_or_null(&mut __map, &mut last_id, "last_id")?
                 }
                 "has_more" => {
-                    crate::__private::field(&mut __map, &mut has_more, "has_more")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut has_more,
+                        "has_more",
+                    )?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -443,9 +455,13 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageCustomToo
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
-                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
-                "custom" => crate::__private::field(&mut __map, &mut custom, "custom")?,
+                "id" => crate::__private::field_or_null(&mut __map, &mut id, "id")?,
+                "type" => {
+                    crate::__private::field_or_null(&mut __map, &mut r#type, "type")?
+                }
+                "custom" => {
+                    crate::__private::field_or_null(&mut __map, &mut custom, "custom")?
+                }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
@@ -543,8 +559,10 @@ impl<'de> crate::__private::DecodeFields<'de> for CustomToolCallInput {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
-                "input" => crate::__private::field(&mut __map, &mut input, "input")?,
+                "name" => crate::__private::field_or_null(&mut __map, &mut name, "name")?,
+                "input" => {
+                    crate::__private::field_or_null(&mut __map, &mut input, "input")?
+                }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
@@ -596,16 +614,26 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageList {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "object" => crate::__private::field(&mut __map, &mut object, "object")?,
-                "data" => crate::__private::field(&mut __map, &mut data, "data")?,
+                "object" => {
+                    crate::__private::field_or_null(&mut __map, &mut object, "object")?
+                }
+                "data" => crate::__private::field_or_null(&mut __map, &mut data, "data")?,
                 "first_id" => {
-                    crate::__private::field(&mut __map, &mut first_id, "first_id")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut first_id,
+                        "first_id",
+                    )?
                 }
                 "last_id" => {
-                    crate::__private::field(&mut __map, &mut last_id, "last_id")?
+                    crate::__private::field_or_null(&mut __map, &mut last_id, "last_id")?
                 }
                 "has_more" => {
-                    crate::__private::field(&mut __map, &mut has_more, "has_more")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut has_more,
+                        "has_more",
+                    )?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -744,7 +772,7 @@ impl<'de> crate::__private::DecodeFields<'de> for StoredMessage {
                     crate::__private::field(&mut __map, &mut refusal, "refusal")?
                 }
                 "role" => crate::__private::field(&mut __map, &mut role, "role")?,
-                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "id" => crate::__private::field_or_null(&mut __map, &mut id, "id")?,
                 "tool_calls" => {
                     crate::__private::field(&mut __map, &mut tool_calls, "tool_calls")?
                 }
@@ -813,9 +841,11 @@ impl<'de> crate::__private::DecodeFields<'de> for Annotation {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "type" => {
+                    crate::__private::field_or_null(&mut __map, &mut r#type, "type")?
+                }
                 "url_citation" => {
-                    crate::__private::field(
+                    crate::__private::field_or_null(
                         &mut __map,
                         &mut url_citation,
                         "url_citation",
@@ -924,13 +954,23 @@ impl<'de> crate::__private::DecodeFields<'de> for UrlCitation {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "end_index" => {
-                    crate::__private::field(&mut __map, &mut end_index, "end_index")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut end_index,
+                        "end_index",
+                    )?
                 }
                 "start_index" => {
-                    crate::__private::field(&mut __map, &mut start_index, "start_index")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut start_index,
+                        "start_index",
+                    )?
                 }
-                "url" => crate::__private::field(&mut __map, &mut url, "url")?,
-                "title" => crate::__private::field(&mut __map, &mut title, "title")?,
+                "url" => crate::__private::field_or_null(&mut __map, &mut url, "url")?,
+                "title" => {
+                    crate::__private::field_or_null(&mut __map, &mut title, "title")?
+                }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
@@ -975,9 +1015,13 @@ impl<'de> crate::__private::DecodeFields<'de> for FunctionCall {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "arguments" => {
-                    crate::__private::field(&mut __map, &mut arguments, "arguments")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut arguments,
+                        "arguments",
+                    )?
                 }
-                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "name" => crate::__private::field_or_null(&mut __map, &mut name, "name")?,
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
@@ -1028,13 +1072,21 @@ impl<'de> crate::__private::DecodeFields<'de> for MessageAudio {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "id" => crate::__private::field_or_null(&mut __map, &mut id, "id")?,
                 "expires_at" => {
-                    crate::__private::field(&mut __map, &mut expires_at, "expires_at")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut expires_at,
+                        "expires_at",
+                    )?
                 }
-                "data" => crate::__private::field(&mut __map, &mut data, "data")?,
+                "data" => crate::__private::field_or_null(&mut __map, &mut data, "data")?,
                 "transcript" => {
-                    crate::__private::field(&mut __map, &mut transcript, "transcript")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut transcript,
+                        "transcript",
+                    )?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -1130,10 +1182,16 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageToolCall 
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
-                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "id" => crate::__private::field_or_null(&mut __map, &mut id, "id")?,
+                "type" => {
+                    crate::__private::field_or_null(&mut __map, &mut r#type, "type")?
+                }
                 "function" => {
-                    crate::__private::field(&mut __map, &mut function, "function")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut function,
+                        "function",
+                    )?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -1232,9 +1290,13 @@ impl<'de> crate::__private::DecodeFields<'de> for ToolCallFunction {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "name" => crate::__private::field_or_null(&mut __map, &mut name, "name")?,
                 "arguments" => {
-                    crate::__private::field(&mut __map, &mut arguments, "arguments")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut arguments,
+                        "arguments",
+                    )?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -1282,7 +1344,9 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageToolCallC
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "index" => crate::__private::field(&mut __map, &mut index, "index")?,
+                "index" => {
+                    crate::__private::field_or_null(&mut __map, &mut index, "index")?
+                }
                 "id" => crate::__private::field(&mut __map, &mut id, "id")?,
                 "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
                 "function" => {
@@ -1575,10 +1639,12 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionModerationError 
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
-                "code" => crate::__private::field(&mut __map, &mut code, "code")?,
+                "type" => {
+                    crate::__private::field_or_null(&mut __map, &mut r#type, "type")?
+                }
+                "code" => crate::__private::field_or_null(&mut __map, &mut code, "code")?,
                 "message" => {
-                    crate::__private::field(&mut __map, &mut message, "message")?
+                    crate::__private::field_or_null(&mut __map, &mut message, "message")?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -1680,10 +1746,14 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionModerationResult
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
-                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
+                "type" => {
+                    crate::__private::field_or_null(&mut __map, &mut r#type, "type")?
+                }
+                "model" => {
+                    crate::__private::field_or_null(&mut __map, &mut model, "model")?
+                }
                 "results" => {
-                    crate::__private::field(&mut __map, &mut results, "results")?
+                    crate::__private::field_or_null(&mut __map, &mut results, "results")?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -2580,9 +2650,15 @@ for ChatCompletionRequestMessageContentPartImage {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "type" => {
+                    crate::__private::field_or_null(&mut __map, &mut r#type, "type")?
+                }
                 "image_url" => {
-                    crate::__private::field(&mut __map, &mut image_url, "image_url")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut image_url,
+                        "image_url",
+                    )?
                 }
                 "prompt_cache_breakpoint" => {
                     crate::__private::field(
@@ -2690,7 +2766,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ImageUrl {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "url" => crate::__private::field(&mut __map, &mut url, "url")?,
+                "url" => crate::__private::field_or_null(&mut __map, &mut url, "url")?,
                 "detail" => crate::__private::field(&mut __map, &mut detail, "detail")?,
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -2840,8 +2916,10 @@ for ChatCompletionRequestMessageContentPartText {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
-                "text" => crate::__private::field(&mut __map, &mut text, "text")?,
+                "type" => {
+                    crate::__private::field_or_null(&mut __map, &mut r#type, "type")?
+                }
+                "text" => crate::__private::field_or_null(&mut __map, &mut text, "text")?,
                 "prompt_cache_breakpoint" => {
                     crate::__private::field(
                         &mut __map,
@@ -3270,7 +3348,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionResponseMessage 
                 "refusal" => {
                     crate::__private::field(&mut __map, &mut refusal, "refusal")?
                 }
-                "role" => crate::__private::field(&mut __map, &mut role, "role")?,
+                "role" => crate::__private::field_or_null(&mut __map, &mut role, "role")?,
                 "tool_calls" => {
                     crate::__private::field(&mut __map, &mut tool_calls, "tool_calls")?
                 }
@@ -3716,13 +3794,15 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionTokenLogprob {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "token" => crate::__private::field(&mut __map, &mut token, "token")?,
+                "token" => {
+                    crate::__private::field_or_null(&mut __map, &mut token, "token")?
+                }
                 "logprob" => {
-                    crate::__private::field(&mut __map, &mut logprob, "logprob")?
+                    crate::__private::field_or_null(&mut __map, &mut logprob, "logprob")?
                 }
                 "bytes" => crate::__private::field(&mut __map, &mut bytes, "bytes")?,
                 "top_logprobs" => {
-                    crate::__private::field(
+                    crate::__private::field_or_null(
                         &mut __map,
                         &mut top_logprobs,
                         "top_logprobs",
@@ -3772,9 +3852,11 @@ impl<'de> crate::__private::DecodeFields<'de> for TopLogprob {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "token" => crate::__private::field(&mut __map, &mut token, "token")?,
+                "token" => {
+                    crate::__private::field_or_null(&mut __map, &mut token, "token")?
+                }
                 "logprob" => {
-                    crate::__private::field(&mut __map, &mut logprob, "logprob")?
+                    crate::__private::field_or_null(&mut __map, &mut logprob, "logprob")?
                 }
                 "bytes" => crate::__private::field(&mut __map, &mut bytes, "bytes")?,
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
@@ -3975,21 +4057,21 @@ impl<'de> crate::__private::DecodeFields<'de> for CompletionUsage {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "completion_tokens" => {
-                    crate::__private::field(
+                    crate::__private::field_or_null(
                         &mut __map,
                         &mut completion_tokens,
                         "completion_tokens",
                     )?
                 }
                 "prompt_tokens" => {
-                    crate::__private::field(
+                    crate::__private::field_or_null(
                         &mut __map,
                         &mut prompt_tokens,
                         "prompt_tokens",
                     )?
                 }
                 "total_tokens" => {
-                    crate::__private::field(
+                    crate::__private::field_or_null(
                         &mut __map,
                         &mut total_tokens,
                         "total_tokens",
@@ -5280,15 +5362,19 @@ impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionResponse {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "id" => crate::__private::field_or_null(&mut __map, &mut id, "id")?,
                 "choices" => {
-                    crate::__private::field(&mut __map, &mut choices, "choices")?
+                    crate::__private::field_or_null(&mut __map, &mut choices, "choices")?
                 }
                 "created" => {
-                    crate::__private::field(&mut __map, &mut created, "created")?
+                    crate::__private::field_or_null(&mut __map, &mut created, "created")?
                 }
-                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
-                "object" => crate::__private::field(&mut __map, &mut object, "object")?,
+                "model" => {
+                    crate::__private::field_or_null(&mut __map, &mut model, "model")?
+                }
+                "object" => {
+                    crate::__private::field_or_null(&mut __map, &mut object, "object")?
+                }
                 "metadata" => {
                     crate::__private::field(&mut __map, &mut metadata, "metadata")?
                 }
@@ -5374,9 +5460,11 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChoice {
                         "finish_reason",
                     )?
                 }
-                "index" => crate::__private::field(&mut __map, &mut index, "index")?,
+                "index" => {
+                    crate::__private::field_or_null(&mut __map, &mut index, "index")?
+                }
                 "message" => {
-                    crate::__private::field(&mut __map, &mut message, "message")?
+                    crate::__private::field_or_null(&mut __map, &mut message, "message")?
                 }
                 "logprobs" => {
                     crate::__private::field(&mut __map, &mut logprobs, "logprobs")?
@@ -5653,15 +5741,19 @@ impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionStreamResp
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "id" => crate::__private::field_or_null(&mut __map, &mut id, "id")?,
                 "choices" => {
-                    crate::__private::field(&mut __map, &mut choices, "choices")?
+                    crate::__private::field_or_null(&mut __map, &mut choices, "choices")?
                 }
                 "created" => {
-                    crate::__private::field(&mut __map, &mut created, "created")?
+                    crate::__private::field_or_null(&mut __map, &mut created, "created")?
                 }
-                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
-                "object" => crate::__private::field(&mut __map, &mut object, "object")?,
+                "model" => {
+                    crate::__private::field_or_null(&mut __map, &mut model, "model")?
+                }
+                "object" => {
+                    crate::__private::field_or_null(&mut __map, &mut object, "object")?
+                }
                 "obfuscation" => {
                     crate::__private::field(&mut __map, &mut obfuscation, "obfuscation")?
                 }
@@ -5740,7 +5832,9 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChunkChoice {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "delta" => crate::__private::field(&mut __map, &mut delta, "delta")?,
+                "delta" => {
+                    crate::__private::field_or_null(&mut __map, &mut delta, "delta")?
+                }
                 "finish_reason" => {
                     crate::__private::field(
                         &mut __map,
@@ -5748,7 +5842,9 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChunkChoice {
                         "finish_reason",
                     )?
                 }
-                "index" => crate::__private::field(&mut __map, &mut index, "index")?,
+                "index" => {
+                    crate::__private::field_or_null(&mut __map, &mut index, "index")?
+                }
                 "logprobs" => {
                     crate::__private::field(&mut __map, &mut logprobs, "logprobs")?
                 }
@@ -7503,23 +7599,31 @@ impl<'de> crate::__private::DecodeFields<'de> for ModerationResultBody {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
-                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
+                "type" => {
+                    crate::__private::field_or_null(&mut __map, &mut r#type, "type")?
+                }
+                "model" => {
+                    crate::__private::field_or_null(&mut __map, &mut model, "model")?
+                }
                 "flagged" => {
-                    crate::__private::field(&mut __map, &mut flagged, "flagged")?
+                    crate::__private::field_or_null(&mut __map, &mut flagged, "flagged")?
                 }
                 "categories" => {
-                    crate::__private::field(&mut __map, &mut categories, "categories")?
+                    crate::__private::field_or_null(
+                        &mut __map,
+                        &mut categories,
+                        "categories",
+                    )?
                 }
                 "category_scores" => {
-                    crate::__private::field(
+                    crate::__private::field_or_null(
                         &mut __map,
                         &mut category_scores,
                         "category_scores",
                     )?
                 }
                 "category_applied_input_types" => {
-                    crate::__private::field(
+                    crate::__private::field_or_null(
                         &mut __map,
                         &mut category_applied_input_types,
                         "category_applied_input_types",
@@ -7705,7 +7809,7 @@ impl<'de> crate::__private::DecodeFields<'de> for PromptCacheBreakpointParam {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "mode" => crate::__private::field(&mut __map, &mut mode, "mode")?,
+                "mode" => crate::__private::field_or_null(&mut __map, &mut mode, "mode")?,
                 "ttl" => crate::__private::field(&mut __map, &mut ttl, "ttl")?,
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
