@@ -204,8 +204,10 @@ impl ChatCompletionAccumulator {
         let (Some(choice), Some(state)) = (choices.get_mut(pos), self.choices.get_mut(pos)) else {
             return;
         };
-        for index in merge_delta(&mut choice.message, state, &chunk.delta) {
-            self.latest_tool_calls.push((chunk.index, index));
+        if let Some(calls) = merge_delta(&mut choice.message, state, &chunk.delta) {
+            for call in calls {
+                self.latest_tool_calls.push((chunk.index, call));
+            }
         }
         if let Some(reason) = &chunk.finish_reason {
             choice.finish_reason = Some(reason.clone());
@@ -246,12 +248,13 @@ impl<'a> Extend<&'a CreateChatCompletionStreamResponse> for ChatCompletionAccumu
 }
 
 #[allow(deprecated)] // `function_call` is deprecated but still streamed by some servers
-/// Returns the resolved index of each tool-call delta.
+/// Returns the resolved index of each tool-call delta, if the delta has
+/// any (`None` costs a content chunk nothing).
 fn merge_delta(
     message: &mut ChatCompletionResponseMessage,
     state: &mut ChoiceState,
     delta: &ChatCompletionStreamResponseDelta,
-) -> Vec<i64> {
+) -> Option<Vec<i64>> {
     if let Some(role) = &delta.role {
         // The stream's `Role` lists every author; a response message's role
         // is `AssistantRole` (one value plus `Unknown`).
@@ -271,12 +274,12 @@ fn merge_delta(
         }
         extend(&mut target.extra, &call.extra);
     }
-    let tool_calls = delta
-        .tool_calls
-        .iter()
-        .flatten()
-        .map(|call| merge_tool_call(message.tool_calls.get_or_insert_default(), state, call))
-        .collect();
+    let tool_calls = delta.tool_calls.as_ref().map(|calls| {
+        calls
+            .iter()
+            .map(|call| merge_tool_call(message.tool_calls.get_or_insert_default(), state, call))
+            .collect::<Vec<i64>>()
+    });
     if let Some(audio) = &delta.audio {
         merge_audio(message.audio.get_or_insert_default(), audio);
     }
@@ -463,7 +466,12 @@ fn set_once(target: &mut String, value: Option<&str>) {
 }
 
 /// Copies unknown fields, later values replacing earlier ones.
+#[inline(always)]
 fn extend(target: &mut Extra, source: &Extra) {
+    // Almost every chunk has none: skip building the iterator.
+    if source.is_empty() {
+        return;
+    }
     for (key, value) in source {
         target.insert(key.clone(), value.clone());
     }

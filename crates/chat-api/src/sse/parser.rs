@@ -193,13 +193,15 @@ impl Parser {
         if first == b':' {
             return; // comment / keepalive
         }
-        let (field, value) = match memchr::memchr(b':', line) {
-            Some(i) => {
-                let value = &line[i + 1..];
-                (&line[..i], value.strip_prefix(b" ").unwrap_or(value))
-            }
-            None => (line, &b""[..]),
+        // Nearly every line is `data:`; its field needs no search.
+        let (field, value) = match line.strip_prefix(b"data:") {
+            Some(value) => (&b"data"[..], value),
+            None => match memchr::memchr(b':', line) {
+                Some(i) => (&line[..i], &line[i + 1..]),
+                None => (line, &b""[..]),
+            },
         };
+        let value = value.strip_prefix(b" ").unwrap_or(value);
         match field {
             b"data" => {
                 match (read, self.has_data) {

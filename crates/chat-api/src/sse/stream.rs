@@ -232,7 +232,8 @@ impl<T: serde::de::DeserializeOwned> EventStream<T> {
             Ok(text) => Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(&event.data),
         };
-        let data = text.trim();
+        // JSON's whitespace is ASCII; so is what servers pad `[DONE]` with.
+        let data = text.trim_ascii();
         if data == "[DONE]" {
             return Action::End;
         }
