@@ -202,14 +202,12 @@ fn valid_requests() -> Vec<(&'static str, CreateChatCompletionRequest)> {
             name: "lookup_order".into(),
             description: Some("Look an order up by id.".into()),
             parameters: Some(
-                json!({
+                chat_api::schema::Schema::try_from(json!({
                     "type": "object",
                     "properties": {"order_id": {"type": "string"}},
                     "required": ["order_id"],
                     "additionalProperties": false
-                })
-                .as_object()
-                .cloned()
+                }))
                 .expect("object"),
             ),
             strict: Some(true),

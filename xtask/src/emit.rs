@@ -57,6 +57,12 @@ fn ty_tokens(ty: &Ty, boxed: bool) -> TokenStream {
         Ty::Number => quote!(f64),
         Ty::Value => quote!(serde_json::Value),
         Ty::Object => quote!(serde_json::Map<String, serde_json::Value>),
+        Ty::Runtime(path) => {
+            // Checked when lowered.
+            let path: syn::Path =
+                syn::parse_str(path).unwrap_or_else(|e| panic!("runtime type `{path}`: {e}"));
+            quote!(#path)
+        }
         Ty::Named(n) => {
             let n = ident(n);
             quote!(#n)

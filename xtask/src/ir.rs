@@ -258,6 +258,9 @@ pub enum Ty {
     Value,
     /// A free-form JSON object.
     Object,
+    /// A type of the runtime crate, by path (`crate::schema::Schema`), that
+    /// stands for a free-form JSON object ([`crate::settings::RUNTIME_TYPES`]).
+    Runtime(String),
     Named(String),
     Vec(Box<Ty>),
     Map(Box<Ty>),

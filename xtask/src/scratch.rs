@@ -30,7 +30,7 @@ pub fn write(spec: &Path, dir: &Path, chat_api: &Path) -> Result<Generated, Stri
     );
     let lib = quote! {
         //! Generated from a whole OpenAPI spec by `cargo xtask scratch`.
-        pub use chat_api::{ChatCompletionStream, Extra, Result, preflight, sse};
+        pub use chat_api::{ChatCompletionStream, Extra, Result, preflight, schema, sse};
         #[doc(hidden)]
         pub use chat_api::__private;
 

@@ -57,6 +57,28 @@ pub fn stream_type(event: &crate::ir::Ty) -> Option<&'static str> {
         .map(|(_, stream)| *stream)
 }
 
+/// Components the runtime gives a type of its own instead of the free-form
+/// JSON object their schema describes: (spec component name, Rust path).
+/// The generated alias names the runtime type (`pub type FunctionParameters
+/// = crate::schema::Schema;`).
+///
+/// Both are JSON Schemas sent to the model: `crate::schema::Schema` writes
+/// their properties in `required` order, the order the model answers in,
+/// without serde_json's `preserve_order` (which a plain map would need, and
+/// which cargo would turn on for every user of the crate).
+pub const RUNTIME_TYPES: &[(&str, &str)] = &[
+    ("FunctionParameters", "crate::schema::Schema"),
+    ("ResponseFormatJsonSchemaSchema", "crate::schema::Schema"),
+];
+
+/// The runtime type that stands for the spec component `component`, if any.
+pub fn runtime_type(component: &str) -> Option<&'static str> {
+    RUNTIME_TYPES
+        .iter()
+        .find(|(name, _)| *name == component)
+        .map(|(_, path)| *path)
+}
+
 /// What the generator is told beyond the spec itself.
 #[derive(Debug, Default)]
 pub struct Settings {

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use xtask::codegen;
+use xtask::ir::{Ty, TypeKind};
 
 #[test]
 fn generated_code_is_fresh() {
@@ -28,6 +29,28 @@ fn generation_is_deterministic() {
     let a = codegen::generate(&root.join(codegen::SPEC)).unwrap_or_else(|e| panic!("{e}"));
     let b = codegen::generate(&root.join(codegen::SPEC)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(a.files, b.files);
+}
+
+/// Every entry of `settings::RUNTIME_TYPES` still names a component of the
+/// checked-in spec, which is generated as an alias of the runtime type (the
+/// table cannot rot when the spec changes).
+#[test]
+fn runtime_types_name_components_of_the_spec() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let generated = codegen::generate(&root.join(codegen::SPEC)).unwrap_or_else(|e| panic!("{e}"));
+    for (component, path) in xtask::settings::RUNTIME_TYPES {
+        let def = generated
+            .ir
+            .types
+            .values()
+            .find(|def| def.pointer == format!("#/components/schemas/{component}"))
+            .unwrap_or_else(|| panic!("settings::RUNTIME_TYPES: no component `{component}`"));
+        assert!(
+            matches!(&def.kind, TypeKind::Alias(Ty::Runtime(p)) if p == path),
+            "{component}: {:?}",
+            def.kind
+        );
+    }
 }
 
 /// `spec/openapi.json` is exactly what `cargo xtask spec` makes of the

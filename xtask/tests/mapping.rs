@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{document, file, generate, types_body, types_of};
+use common::{document, file, generate, generate_err, types_body, types_of};
 use serde_json::json;
 
 fn r(name: &str) -> serde_json::Value {
@@ -330,6 +330,37 @@ fn maps_and_scalars() {
         "Resp": { "type": "object", "properties": { "id": { "type": "string" } } }
     }));
     insta::assert_snapshot!("maps_and_scalars_types", types);
+}
+
+/// The components `settings::RUNTIME_TYPES` names are aliases of the
+/// runtime's type (a JSON Schema that keeps its property order), wherever
+/// they are used; a schema that is not a free-form object cannot be one.
+#[test]
+fn runtime_types_replace_free_form_components() {
+    let types = types_of(json!({
+        "Req": {
+            "type": "object",
+            "properties": {
+                "parameters": r("FunctionParameters"),
+                "schema": r("ResponseFormatJsonSchemaSchema"),
+                "other": { "type": "object", "additionalProperties": true }
+            }
+        },
+        "FunctionParameters": { "type": "object", "description": "A JSON Schema.", "additionalProperties": true },
+        "ResponseFormatJsonSchemaSchema": { "type": "object", "additionalProperties": true },
+        "Resp": { "type": "object", "properties": { "id": { "type": "string" } } }
+    }));
+    insta::assert_snapshot!("runtime_types_types", types);
+
+    let error = generate_err(&document(json!({
+        "Req": { "type": "object", "properties": { "p": r("FunctionParameters") } },
+        "FunctionParameters": { "type": "object", "properties": { "a": { "type": "string" } } },
+        "Resp": { "type": "object", "properties": { "id": { "type": "string" } } }
+    })));
+    assert!(
+        error.starts_with("#/components/schemas/FunctionParameters: settings::RUNTIME_TYPES maps"),
+        "{error}"
+    );
 }
 
 #[test]

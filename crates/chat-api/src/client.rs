@@ -675,32 +675,33 @@ impl Client {
 
         let mut body = call.body;
         if stream && body.is_none() {
-            body = Some(serde_json::Value::Object(Default::default()));
+            body = Some(b"{}".to_vec());
         }
         let body = match body {
             None => None,
-            Some(mut value) => {
-                let needs_object = stream || options.extra_body.is_some();
-                match (&mut value, needs_object) {
-                    (serde_json::Value::Object(map), _) => {
-                        if let Some(extra) = &options.extra_body {
-                            map.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-                        }
-                        // After extra_body: an EventStream needs an event stream.
-                        if stream {
-                            map.insert("stream".to_owned(), serde_json::Value::Bool(true));
-                        }
-                    }
-                    (_, false) => {}
-                    (_, true) => {
-                        return Err(Error::invalid(
-                            "extra_body and streaming need a request body that is a JSON object",
-                        ));
-                    }
+            Some(text) if !stream && options.extra_body.is_none() => Some(Bytes::from(text)),
+            Some(text) => {
+                // Set as members of the body's text, never through a
+                // `serde_json::Value`, which would write the tools' schemas
+                // in key order (see `Call`).
+                let stream_flag = serde_json::Value::Bool(true);
+                let mut set: Vec<(&str, &serde_json::Value)> = options
+                    .extra_body
+                    .iter()
+                    .flatten()
+                    .map(|(key, value)| (key.as_str(), value))
+                    .collect();
+                // After extra_body: an EventStream needs an event stream.
+                if stream {
+                    set.retain(|(key, _)| *key != "stream");
+                    set.push(("stream", &stream_flag));
                 }
-                let bytes = serde_json::to_vec(&value)
-                    .map_err(|e| Error::invalid_with("could not serialize the request body", e))?;
-                Some(Bytes::from(bytes))
+                let text = crate::request::set_members(&text, &set).ok_or_else(|| {
+                    Error::invalid(
+                        "extra_body and streaming need a request body that is a JSON object",
+                    )
+                })?;
+                Some(Bytes::from(text))
             }
         };
 

@@ -70,7 +70,8 @@ impl Extra {
         }
     }
 
-    /// The property names, in the order they arrived.
+    /// The property names, in key order (arrival order if your program
+    /// enables serde_json's `preserve_order`).
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.0.iter().flat_map(|map| map.keys())
     }
@@ -85,7 +86,8 @@ impl Extra {
         self.len() == 0
     }
 
-    /// The properties in the order they arrived.
+    /// The properties, in key order (arrival order if your program enables
+    /// serde_json's `preserve_order`).
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.0.iter().flat_map(|map| map.iter())
     }

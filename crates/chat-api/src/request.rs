@@ -19,12 +19,17 @@ pub fn encode_path(segment: &str) -> String {
 /// One API call as described by the generated code: method, path, query and
 /// JSON body. Serialization happens eagerly; a failure is kept and returned
 /// by `Client::execute*` so that builders stay infallible.
+///
+/// The body is kept as the JSON text it serialized to, never as a
+/// `serde_json::Value`: a `Value` writes its objects in key order, which
+/// would undo the order a [`Schema`](crate::schema::Schema) writes a tool's
+/// properties in (the order the model answers in).
 #[derive(Debug)]
 #[must_use = "a Call does nothing until a Client executes it"]
 pub struct Call {
     pub(crate) method: Method,
     pub(crate) path: String,
-    pub(crate) body: Option<serde_json::Value>,
+    pub(crate) body: Option<Vec<u8>>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) error: Option<crate::Error>,
 }
@@ -44,8 +49,8 @@ impl Call {
 
     /// Sets the JSON body.
     pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Call {
-        match serde_json::to_value(body) {
-            Ok(value) => self.body = Some(value),
+        match serde_json::to_vec(body) {
+            Ok(text) => self.body = Some(text),
             Err(e) => self.fail(crate::Error::invalid_with(
                 "could not serialize the request body",
                 e,
@@ -56,22 +61,32 @@ impl Call {
 
     /// Adds query parameters from a struct or map, OpenAI style: `None`/null
     /// omitted, nested maps as `metadata[key]=value`, arrays as repeated
-    /// `key[]=value` (the "brackets" format of OpenAI's SDKs).
+    /// `key[]=value` (the "brackets" format of OpenAI's SDKs). Parameters come
+    /// in the order `query` serializes them (a struct's field order).
     pub fn query<T: serde::Serialize + ?Sized>(mut self, query: &T) -> Call {
-        match serde_json::to_value(query) {
-            Ok(serde_json::Value::Object(map)) => {
-                for (key, value) in &map {
-                    flatten_query(key.clone(), value, &mut self.query);
+        // Read back from the JSON text, in order: a `serde_json::Value` would
+        // hold the parameters in key order.
+        let text = match serde_json::to_vec(query) {
+            Ok(text) => text,
+            Err(e) => {
+                self.fail(crate::Error::invalid_with(
+                    "could not serialize the query parameters",
+                    e,
+                ));
+                return self;
+            }
+        };
+        match serde_json::from_slice::<Ordered>(&text) {
+            Ok(Ordered::Object(members)) => {
+                for (key, value) in members {
+                    flatten_query(key, value, &mut self.query);
                 }
             }
-            Ok(serde_json::Value::Null) => {}
-            Ok(other) => self.fail(crate::Error::invalid(format!(
-                "query parameters must serialize to a map, got `{other}`"
+            Ok(Ordered::Null) => {}
+            Ok(_) | Err(_) => self.fail(crate::Error::invalid(format!(
+                "query parameters must serialize to a map, got `{}`",
+                String::from_utf8_lossy(&text)
             ))),
-            Err(e) => self.fail(crate::Error::invalid_with(
-                "could not serialize the query parameters",
-                e,
-            )),
         }
         self
     }
@@ -83,22 +98,213 @@ impl Call {
     }
 }
 
-fn flatten_query(key: String, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
-    use serde_json::Value;
+fn flatten_query(key: String, value: Ordered, out: &mut Vec<(String, String)>) {
     match value {
-        Value::Null => {}
-        Value::Bool(b) => out.push((key, b.to_string())),
-        Value::Number(n) => out.push((key, n.to_string())),
-        Value::String(s) => out.push((key, s.clone())),
-        Value::Array(items) => {
+        Ordered::Null => {}
+        Ordered::Scalar(text) => out.push((key, text)),
+        Ordered::Array(items) => {
             for item in items {
                 flatten_query(format!("{key}[]"), item, out);
             }
         }
-        Value::Object(map) => {
-            for (k, v) in map {
+        Ordered::Object(members) => {
+            for (k, v) in members {
                 flatten_query(format!("{key}[{k}]"), v, out);
             }
+        }
+    }
+}
+
+/// JSON with each object's members in the order they were written, scalars
+/// as query text (`true`, `20`, a string's characters).
+enum Ordered {
+    Null,
+    Scalar(String),
+    Array(Vec<Ordered>),
+    Object(Vec<(String, Ordered)>),
+}
+
+impl<'de> serde::Deserialize<'de> for Ordered {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{MapAccess, SeqAccess, Visitor};
+
+        struct OrderedVisitor;
+
+        impl<'de> Visitor<'de> for OrderedVisitor {
+            type Value = Ordered;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_unit<E>(self) -> Result<Ordered, E> {
+                Ok(Ordered::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(v.to_string()))
+            }
+            // Spelled as a `serde_json::Value` spells it.
+            fn visit_f64<E>(self, v: f64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(serde_json::Value::from(v).to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Ordered, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Ordered::Array(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, Ordered>()? {
+                    members.push(member);
+                }
+                Ok(Ordered::Object(members))
+            }
+        }
+
+        deserializer.deserialize_any(OrderedVisitor)
+    }
+}
+
+/// Sets top-level members of the JSON object text `body` (as serde_json
+/// wrote it): the members named in `set` are left out where they were and
+/// written after the others, with the new values; every other member is
+/// copied as text, so nothing inside it is re-encoded or reordered. `None` if
+/// `body` is not one JSON object.
+pub(crate) fn set_members(body: &[u8], set: &[(&str, &serde_json::Value)]) -> Option<Vec<u8>> {
+    let members = members(body)?;
+    let mut out = Vec::with_capacity(body.len() + 64);
+    out.push(b'{');
+    for (key, range) in &members {
+        if set.iter().any(|(name, _)| name == key) {
+            continue;
+        }
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        out.extend_from_slice(&body[range.clone()]);
+    }
+    for (key, value) in set {
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, key).ok()?;
+        out.push(b':');
+        serde_json::to_writer(&mut out, value).ok()?;
+    }
+    out.push(b'}');
+    Some(out)
+}
+
+/// The top-level members of a JSON object text: each key, and the byte range
+/// of the whole member (`"key":value`). `None` if the text is not one JSON
+/// object; inside the members it is trusted to be valid JSON (serde_json
+/// wrote it).
+fn members(text: &[u8]) -> Option<Vec<(String, std::ops::Range<usize>)>> {
+    let mut at = skip_space(text, 0);
+    if text.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = skip_space(text, at + 1);
+    let mut members = Vec::new();
+    if text.get(at) == Some(&b'}') {
+        at += 1;
+    } else {
+        loop {
+            let start = at;
+            if text.get(at) != Some(&b'"') {
+                return None;
+            }
+            let key_end = skip_string(text, at)?;
+            let key: String = serde_json::from_slice(&text[start..key_end]).ok()?;
+            at = skip_space(text, key_end);
+            if text.get(at) != Some(&b':') {
+                return None;
+            }
+            at = skip_value(text, skip_space(text, at + 1))?;
+            members.push((key, start..at));
+            at = skip_space(text, at);
+            match text.get(at)? {
+                b',' => at = skip_space(text, at + 1),
+                b'}' => {
+                    at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_space(text, at) == text.len()).then_some(members)
+}
+
+fn skip_space(text: &[u8], mut at: usize) -> usize {
+    while text
+        .get(at)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        at += 1;
+    }
+    at
+}
+
+/// The index after the string whose opening quote is at `at`.
+fn skip_string(text: &[u8], at: usize) -> Option<usize> {
+    let mut at = at + 1;
+    loop {
+        at += memchr::memchr2(b'"', b'\\', text.get(at..)?)?;
+        if text[at] == b'"' {
+            return Some(at + 1);
+        }
+        // An escape: skip the backslash and the character it escapes.
+        at += 2;
+    }
+}
+
+/// The index after the value that starts at `at`.
+fn skip_value(text: &[u8], at: usize) -> Option<usize> {
+    match text.get(at)? {
+        b'"' => skip_string(text, at),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut at = at;
+            loop {
+                match text.get(at)? {
+                    b'"' => {
+                        at = skip_string(text, at)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(at + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                at += 1;
+            }
+        }
+        // A number, `true`, `false` or `null`: up to the next delimiter.
+        _ => {
+            let rest = &text[at..];
+            let len = rest
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(rest.len());
+            Some(at + len)
         }
     }
 }
@@ -167,9 +373,20 @@ mod tests {
 
     #[test]
     fn query_arrays_nested_and_scalars() {
-        let call = Call::new(Method::GET, "/x".into()).query(
-            &json!({"ids": ["a", "b"], "deep": {"x": {"y": 1}}, "flag": true, "none": null}),
-        );
+        // A struct, whose fields have an order whatever serde_json's features.
+        #[derive(serde::Serialize)]
+        struct Query {
+            ids: [&'static str; 2],
+            deep: serde_json::Value,
+            flag: bool,
+            none: Option<u8>,
+        }
+        let call = Call::new(Method::GET, "/x".into()).query(&Query {
+            ids: ["a", "b"],
+            deep: json!({"x": {"y": 1}}),
+            flag: true,
+            none: None,
+        });
         assert_eq!(decoded(&call), "ids[]=a&ids[]=b&deep[x][y]=1&flag=true");
     }
 
@@ -193,6 +410,45 @@ mod tests {
             call.error,
             Some(crate::Error::InvalidRequest { .. })
         ));
+    }
+
+    #[test]
+    fn body_is_kept_as_written() {
+        #[derive(serde::Serialize)]
+        struct Body {
+            b: u8,
+            a: u8,
+        }
+        // The text `Serialize` wrote (fields in declaration order), not a
+        // re-encoding through a `Value` (keys in key order).
+        let call = Call::new(Method::POST, "/x".into()).json(&Body { b: 1, a: 2 });
+        assert_eq!(call.body.as_deref(), Some(&br#"{"b":1,"a":2}"#[..]));
+    }
+
+    #[test]
+    fn set_members_replaces_and_appends_without_touching_the_rest() {
+        let body = br#" { "z" : {"}":"\"{[", "n":[1,{"a":[]}]} , "stream":false,"a":-1.5e3,"s":"x\\","t":true } "#;
+        let one = json!(1);
+        let yes = json!(true);
+        let out = set_members(body, &[("top_k", &one), ("stream", &yes)]).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&out).unwrap(),
+            r#"{"z" : {"}":"\"{[", "n":[1,{"a":[]}]},"a":-1.5e3,"s":"x\\","t":true,"top_k":1,"stream":true}"#
+        );
+        let out = set_members(b"{}", &[("stream", &yes)]).unwrap();
+        assert_eq!(out, br#"{"stream":true}"#);
+        assert_eq!(set_members(br#"{"a":1}"#, &[]).unwrap(), br#"{"a":1}"#);
+        for not_an_object in [
+            &b"[1,2]"[..],
+            b"1",
+            b"\"{}\"",
+            b"",
+            b"{",
+            b"{\"a\":1",
+            b"{}{}",
+        ] {
+            assert!(set_members(not_an_object, &[("stream", &yes)]).is_none());
+        }
     }
 
     #[test]

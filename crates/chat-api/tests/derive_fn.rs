@@ -40,7 +40,7 @@ fn async_function_gets_args_type_and_tool() {
         Some("Look a word up in the dictionary.")
     );
     assert_eq!(
-        serde_json::Value::Object(DefineArgs::parameters().clone()),
+        serde_json::Value::from(DefineArgs::parameters().clone()),
         json!({
             "type": "object",
             "properties": {

@@ -501,7 +501,7 @@ fn counted(_: &mut SchemaGenerator) -> Schema {
     BUILDS.fetch_add(1, Ordering::SeqCst);
     let values: Vec<Value> = (0..1001).map(|i| Value::from(format!("v{i}"))).collect();
     match json!({"type": "string", "enum": values}) {
-        Value::Object(schema) => schema,
+        Value::Object(schema) => schema.into(),
         _ => unreachable!(),
     }
 }

@@ -203,10 +203,10 @@ nest_in_vecs!(W1, W2, W3, W4, W5, W6, W7, W8, W9, W10, W11);
 #[test]
 fn derive_and_validate_judge_nested_arrays_alike() {
     let ten = V1::try_parameters().expect("ten object levels, 28 schemas deep");
-    assert_eq!(strict::validate(&Value::Object(ten.clone())), Ok(()));
+    assert_eq!(strict::validate(&Value::from(ten.clone())), Ok(()));
 
     let problems = W1::try_parameters().unwrap_err().problems().to_vec();
-    let document = Value::Object(W1::strict_schema(&mut SchemaGenerator::new(true)));
+    let document = Value::from(W1::strict_schema(&mut SchemaGenerator::new(true)));
     let violations = strict::validate(&document).unwrap_err();
     let judged: Vec<String> = violations
         .iter()

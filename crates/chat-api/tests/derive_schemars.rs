@@ -45,7 +45,7 @@ struct WithLink {
 
 #[test]
 fn allowed_format_passes_through() {
-    let schema = serde_json::Value::Object(Server::parameters().clone());
+    let schema = serde_json::Value::from(Server::parameters().clone());
     assert_eq!(
         schema["properties"]["address"],
         json!({"type": "string", "format": "ipv4"})
@@ -57,7 +57,7 @@ fn allowed_format_passes_through() {
 fn disallowed_format_is_made_strict_or_reported() {
     match WithLink::try_parameters() {
         Ok(schema) => {
-            let schema = serde_json::Value::Object(schema.clone());
+            let schema = serde_json::Value::from(schema.clone());
             assert!(
                 schema["properties"]["link"].get("format").is_none(),
                 "{schema}"

@@ -15,6 +15,14 @@ fn found(schema: &Value) -> Vec<(String, Rule)> {
     }
 }
 
+/// Violations compared in one order (by pointer, then rule): the order they
+/// are reported in follows the order a map yields its keys, which is
+/// insertion order only with serde_json's `preserve_order`.
+fn sorted<P: AsRef<str>>(mut violations: Vec<(P, Rule)>) -> Vec<(P, Rule)> {
+    violations.sort_by(|(p, r), (q, s)| (p.as_ref(), r.id()).cmp(&(q.as_ref(), s.id())));
+    violations
+}
+
 #[track_caller]
 fn assert_violations(schema: &Value, expected: &[(&str, Rule)]) {
     let got = found(schema);
@@ -23,7 +31,11 @@ fn assert_violations(schema: &Value, expected: &[(&str, Rule)]) {
         .map(|(p, r)| ((*p).to_owned(), *r))
         .collect();
     let messages = validate(schema).err().map(|e| e.to_string());
-    assert_eq!(got, expected, "schema: {schema:#}\n{messages:?}");
+    assert_eq!(
+        sorted(got),
+        sorted(expected),
+        "schema: {schema:#}\n{messages:?}"
+    );
 }
 
 /// A valid closed root object with the given properties, all required.
@@ -156,9 +168,7 @@ fn root_must_not_be_a_ref() {
 #[test]
 fn objects_must_be_closed() {
     let mut root = closed(json!({"x": {"type": "string"}}));
-    root.as_object_mut()
-        .unwrap()
-        .shift_remove("additionalProperties");
+    root.as_object_mut().unwrap().remove("additionalProperties");
     assert_violations(&root, &[("", Rule::AdditionalPropertiesNotFalse)]);
 
     let nested = |ap: Option<Value>| {
@@ -169,7 +179,7 @@ fn objects_must_be_closed() {
                 inner
                     .as_object_mut()
                     .unwrap()
-                    .shift_remove("additionalProperties");
+                    .remove("additionalProperties");
             }
         }
         prop(inner)
@@ -255,7 +265,7 @@ fn required_must_list_exactly_the_properties() {
 #[test]
 fn missing_required_reports_every_key() {
     let mut s = closed(json!({"a": {"type": "string"}, "b": {"type": "string"}}));
-    s.as_object_mut().unwrap().shift_remove("required");
+    s.as_object_mut().unwrap().remove("required");
     assert_violations(
         &s,
         &[
@@ -765,7 +775,7 @@ fn assert_transform_fails(input: Value, expected: &[(&str, Rule)]) {
         Err(e) => e,
     };
     let got: Vec<(&str, Rule)> = errors.iter().map(|v| (v.pointer(), v.rule())).collect();
-    assert_eq!(got, expected, "{errors}");
+    assert_eq!(sorted(got), sorted(expected.to_vec()), "{errors}");
 }
 
 /// Roughly what schemars 1.x emits for:
@@ -842,7 +852,8 @@ fn transform_schemars_struct() {
                 "items": { "type": "string" }
             }
         },
-        "required": ["location", "unit", "days", "limit", "inner", "tags"],
+        // What the input required first, in its order; then the rest by name.
+        "required": ["location", "inner", "tags", "days", "limit", "unit"],
         "additionalProperties": false,
         "$defs": {
             "Unit": {
@@ -866,26 +877,41 @@ fn transform_schemars_struct() {
 
 #[test]
 fn transform_keeps_key_order() {
-    // `Value` equality ignores map order, so check it explicitly: OpenAI
-    // generates keys in schema order.
+    // The order a model answers in is the order `required` lists the
+    // properties: what the input required, in its order, then the rest by
+    // name. A `Schema` writes `properties` in that order and its keywords in
+    // one fixed order, so the text is checked, not `Value` equality (which
+    // ignores order) or a map's key order (which depends on serde_json's
+    // `preserve_order`).
     let out = transform(schemars_get_weather()).unwrap();
-    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(
-        keys(&out),
-        [
-            "description",
-            "type",
-            "properties",
-            "required",
-            "additionalProperties",
-            "$defs"
-        ]
+        out["required"],
+        json!(["location", "inner", "tags", "days", "limit", "unit"])
     );
-    assert_eq!(
-        keys(&out["properties"]),
-        ["location", "unit", "days", "limit", "inner", "tags"]
+    let schema = chat_api::schema::Schema::try_from(out).unwrap();
+    let text = serde_json::to_string(&schema).unwrap();
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("no {needle} in {text}"))
+    };
+    let properties = [
+        r#""location":{"#,
+        r#""inner":{"#,
+        r#""tags":{"#,
+        r#""days":{"#,
+        r#""limit":{"#,
+        r#""unit":{"#,
+    ]
+    .map(at);
+    assert!(properties.is_sorted(), "{properties:?} in {text}");
+    assert!(
+        text.starts_with(r##"{"type":"object","description":"Get the current weather.","properties":{"location":{"type":"string","description":"City name."},"inner":{"description":"The inner","anyOf":[{"$ref":"#/$defs/Inner"}]},"##),
+        "{text}"
     );
-    assert_eq!(keys(&out["properties"]["inner"]), ["description", "anyOf"]);
+    assert!(
+        text.contains(r#""required":["location","inner","tags","days","limit","unit"],"additionalProperties":false,"$defs":{"Inner":"#),
+        "{text}"
+    );
 }
 
 #[test]
@@ -1033,7 +1059,8 @@ fn transform_optional_compound_fields_use_any_of() {
                 { "type": "null" }
             ]}
         },
-        "required": ["list", "obj", "color", "tag", "r", "described_ref", "u"],
+        // None was required: all of them, by name.
+        "required": ["color", "described_ref", "list", "obj", "r", "tag", "u"],
         "additionalProperties": false,
         "$defs": { "R": { "type": "object", "properties": {}, "required": [], "additionalProperties": false } }
     });
@@ -1069,7 +1096,7 @@ fn transform_inlines_recursive_root_ref_and_renames_definitions() {
             "next": { "anyOf": [{ "$ref": "#" }, { "type": "null" }] },
             "meta": { "$ref": "#/$defs/Meta" }
         },
-        "required": ["value", "next", "meta"],
+        "required": ["value", "meta", "next"],
         "additionalProperties": false,
         "$defs": {
             "Meta": {
@@ -1271,7 +1298,7 @@ fn transform_reports_limits_on_its_output() {
     // Nothing to rewrite structurally, but too big: the safety-net
     // validation reports it.
     let mut s = many_props(limits::MAX_PROPERTIES + 1);
-    s.as_object_mut().unwrap().shift_remove("required");
+    s.as_object_mut().unwrap().remove("required");
     assert_transform_fails(s, &[("", Rule::TooManyProperties)]);
 }
 

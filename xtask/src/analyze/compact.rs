@@ -106,7 +106,7 @@ impl Sizes<'_> {
     fn ty(&mut self, ty: &Ty, option: bool) -> usize {
         let tag = if option { 8 } else { 0 };
         match ty {
-            Ty::String | Ty::Vec(_) | Ty::Map(_) | Ty::Object | Ty::Value => 24,
+            Ty::String | Ty::Vec(_) | Ty::Map(_) | Ty::Object | Ty::Runtime(_) | Ty::Value => 24,
             Ty::Integer | Ty::Number => 8 + tag,
             Ty::Bool | Ty::Byte => 1 + tag,
             Ty::Named(n) => self.named(n),

@@ -39,7 +39,10 @@ pub fn lower(doc: &Document, settings: &Settings) -> Result<Ir> {
     for (name, schema) in &doc.components.schemas {
         let pointer = format!("{SCHEMA_PREFIX}{}", escape_pointer(name));
         let rust = lowerer.component_names[name].clone();
-        lowerer.define_component(&rust, schema, &pointer)?;
+        match crate::settings::runtime_type(name) {
+            Some(path) => lowerer.define_runtime(&rust, schema, &pointer, path)?,
+            None => lowerer.define_component(&rust, schema, &pointer)?,
+        }
     }
     lowerer.lower_operations()?;
     let ir = Ir {
@@ -155,6 +158,47 @@ impl<'a> Lowerer<'a> {
                 TypeKind::Alias(ty),
             ),
         }
+    }
+
+    /// A component the runtime has a type for (`settings::RUNTIME_TYPES`):
+    /// an alias of that type, which must stand for what the schema is, a
+    /// free-form JSON object.
+    fn define_runtime(
+        &mut self,
+        rust: &str,
+        schema: &Schema,
+        pointer: &str,
+        path: &str,
+    ) -> Result<()> {
+        let not_free_form = || {
+            err(
+                pointer,
+                format!(
+                    "settings::RUNTIME_TYPES maps this component to `{path}`, which stands for a \
+                     free-form JSON object, but the schema is something else"
+                ),
+            )
+        };
+        let obj = schema.object().ok_or_else(not_free_form)?;
+        let stripped = self.strip_null(obj);
+        let free_form = !stripped.nullable
+            && matches!(
+                self.shape(rust, &stripped.schema, pointer, false)?,
+                Shape::Use(Ty::Object)
+            );
+        if !free_form {
+            return Err(not_free_form());
+        }
+        if syn::parse_str::<syn::Path>(path).is_err() {
+            return Err(err(pointer, format!("`{path}` is not a Rust path")));
+        }
+        self.insert(
+            rust,
+            pointer,
+            doc_of(&stripped.schema),
+            stripped.schema.deprecated,
+            TypeKind::Alias(Ty::Runtime(path.to_owned())),
+        )
     }
 
     fn insert(

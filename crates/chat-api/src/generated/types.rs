@@ -6709,7 +6709,7 @@ impl<'de> crate::__private::DecodeFields<'de> for FunctionObject {
 /// The parameters the functions accepts, described as a JSON Schema object. See the [guide](https://platform.openai.com/docs/guides/function-calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
 ///
 /// Omitting `parameters` defines a function with an empty parameter list.
-pub type FunctionParameters = serde_json::Map<String, serde_json::Value>;
+pub type FunctionParameters = crate::schema::Schema;
 /// Set of 16 key-value pairs that can be attached to an object. This can be
 /// useful for storing additional information about the object in a structured
 /// format, and querying for objects via API or the dashboard.
@@ -8308,7 +8308,7 @@ impl<'de> crate::__private::DecodeFields<'de> for JsonSchemaFormat {
 }
 /// The schema for the response format, described as a JSON Schema object.
 /// Learn how to build JSON schemas [here](https://json-schema.org/).
-pub type ResponseFormatJsonSchemaSchema = serde_json::Map<String, serde_json::Value>;
+pub type ResponseFormatJsonSchemaSchema = crate::schema::Schema;
 /// Default response format. Used to generate text responses.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(tag = "type", rename = "text")]

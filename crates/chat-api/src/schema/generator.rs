@@ -98,18 +98,18 @@ impl SchemaGenerator {
             // The root stays inline; its copy in `$defs` is what the
             // self-references inside it resolve to.
             let def_name = self.def_name(key, name);
-            self.defs.insert(def_name, Value::Object(schema.clone()));
+            self.defs.insert(def_name, schema.clone().into());
             return schema;
         }
         let reference = self.reference(key, name);
         let def_name = self.def_names[key].clone();
-        self.defs.insert(def_name, Value::Object(schema));
+        self.defs.insert(def_name, schema.into());
         reference
     }
 
     fn reference(&mut self, key: &'static str, name: &str) -> Schema {
         let target = format!("#/$defs/{}", self.def_name(key, name));
-        let mut schema = Map::new();
+        let mut schema = Schema::new();
         schema.insert("$ref".into(), Value::String(target));
         schema
     }
@@ -133,13 +133,13 @@ impl SchemaGenerator {
 
     /// Looks a `$ref` produced by this generator up, for `flatten` of a type
     /// that was already moved to `$defs`.
-    pub(crate) fn resolve<'a>(&'a self, schema: &'a Schema) -> Option<&'a Schema> {
+    pub(crate) fn resolve<'a>(&'a self, schema: &'a Schema) -> Option<&'a Map<String, Value>> {
         match schema.get("$ref").and_then(Value::as_str) {
             Some(target) => {
                 let name = target.strip_prefix("#/$defs/")?;
                 self.defs.get(name).and_then(Value::as_object)
             }
-            None => Some(schema),
+            None => Some(&**schema),
         }
     }
 
@@ -168,7 +168,7 @@ impl SchemaGenerator {
         }
         if self.strict {
             // Once per type (the result is cached), so the copy is cheap enough.
-            let document = Value::Object(root.clone());
+            let document = Value::from(root.clone());
             self.problems
                 .extend(limit_check::check(&document).iter().map(|violation| {
                     match violation.pointer() {

@@ -11,8 +11,8 @@ use super::{Schema, SchemaGenerator, StrictSchema};
 
 fn object(value: Value) -> Schema {
     match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
+        Value::Object(map) => map.into(),
+        _ => Schema::new(),
     }
 }
 
@@ -100,7 +100,7 @@ pub(crate) fn nullable(mut schema: Schema) -> Schema {
         return schema;
     }
     let description = schema.remove("description");
-    let mut out = Map::new();
+    let mut out = Schema::new();
     if let Some(description) = description {
         out.insert("description".into(), description);
     }
@@ -113,14 +113,14 @@ pub(crate) fn nullable(mut schema: Schema) -> Schema {
             if let Some(any_of) = any_of {
                 schema.insert("anyOf".into(), any_of);
             }
-            vec![Value::Object(schema), json!({"type": "null"})]
+            vec![schema.into(), json!({"type": "null"})]
         }
     };
     out.insert("anyOf".into(), Value::Array(branches));
     out
 }
 
-fn admits_null(schema: &Schema) -> bool {
+fn admits_null(schema: &Map<String, Value>) -> bool {
     match schema.get("type") {
         Some(Value::String(t)) => t == "null",
         Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
@@ -138,7 +138,10 @@ fn admits_null(schema: &Schema) -> bool {
 
 fn array<T: StrictSchema + ?Sized>(g: &mut SchemaGenerator) -> Schema {
     let items = T::strict_schema(g);
-    object(json!({"type": "array", "items": items}))
+    let mut schema = Schema::new();
+    schema.insert("type".into(), "array".into());
+    schema.insert("items".into(), items.into());
+    schema
 }
 
 /// The note that replaces `uniqueItems`, which strict mode rejects.
@@ -211,7 +214,10 @@ fn map<V: StrictSchema>(g: &mut SchemaGenerator) -> Schema {
         );
     }
     let values = V::strict_schema(g);
-    object(json!({"type": "object", "additionalProperties": values}))
+    let mut schema = Schema::new();
+    schema.insert("type".into(), "object".into());
+    schema.insert("additionalProperties".into(), values.into());
+    schema
 }
 
 impl<K, V: StrictSchema, S> StrictSchema for HashMap<K, V, S> {
@@ -243,6 +249,6 @@ impl StrictSchema for Value {
                  use a typed field or `#[tool(strict = false)]`",
             );
         }
-        Map::new()
+        Schema::new()
     }
 }

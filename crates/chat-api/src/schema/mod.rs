@@ -7,6 +7,19 @@
 //! required, `Option` as nullable, unions as `anyOf`, recursion through
 //! `$defs`), built once per type and cached.
 //!
+//! # Property order
+//!
+//! Models write an object's keys in the order its schema lists the
+//! properties. A derived schema lists them in declaration order, in
+//! `properties` and in `required` (flattened fields where the flatten is,
+//! enum variants' fields and `$defs` alike). [`Schema`] writes every
+//! object's `properties` in the order of its `required`, so that order
+//! reaches the API without serde_json's `preserve_order` feature, which
+//! chat-api does not enable (cargo would turn it on for the whole program).
+//! Send a schema as a `Schema` ([`Tool::tool`], [`response_format`], the
+//! generated `FunctionParameters`): a `serde_json::Value` made from one
+//! writes its keys in key order.
+//!
 //! # Errors at runtime
 //!
 //! Every shape the derive can see is checked at compile time. What only shows
@@ -47,6 +60,7 @@
 
 mod generator;
 mod impls;
+mod order;
 pub mod partial;
 #[doc(hidden)]
 pub mod private;
@@ -60,12 +74,11 @@ use crate::types::{
 };
 
 pub use generator::SchemaGenerator;
+pub(crate) use order::property_order;
+pub use order::{KEYWORD_ORDER, Schema};
 pub use partial::{Partial, PartialError, PartialValue, parse_partial};
 #[cfg(feature = "schemars")]
 pub use schemars_adapter::schemars_schema;
-
-/// A JSON Schema object.
-pub type Schema = serde_json::Map<String, serde_json::Value>;
 
 /// Types with a JSON Schema in OpenAI's strict dialect.
 ///
@@ -108,7 +121,7 @@ pub trait StrictSchema {
 ///
 /// assert_eq!(GetWeather::NAME, "get_weather");
 /// assert_eq!(GetWeather::description(), Some("Get the current weather for a city."));
-/// let parameters = serde_json::Value::Object(GetWeather::parameters().clone());
+/// let parameters = GetWeather::parameters();
 /// assert_eq!(parameters["required"], serde_json::json!(["location", "unit"]));
 /// assert_eq!(parameters["additionalProperties"], false);
 /// ```

@@ -7,6 +7,7 @@ use std::sync::{OnceLock, PoisonError, RwLock};
 use serde_json::{Map, Value};
 
 use super::impls::UNIQUE_NOTE;
+use super::order::property_order;
 use super::{Schema, SchemaError, SchemaGenerator, StrictSchema};
 
 pub use serde;
@@ -60,9 +61,9 @@ pub fn cached_generic<T: StrictSchema + ?Sized + 'static>(
 /// description, except the note that a set's items are unique.
 pub fn describe(mut schema: Schema, description: &str) -> Schema {
     if schema.contains_key("$ref") {
-        let mut out = Map::new();
+        let mut out = Schema::new();
         out.insert("description".into(), description.into());
-        out.insert("anyOf".into(), Value::Array(vec![Value::Object(schema)]));
+        out.insert("anyOf".into(), Value::Array(vec![schema.into()]));
         return out;
     }
     let text = match schema
@@ -73,16 +74,13 @@ pub fn describe(mut schema: Schema, description: &str) -> Schema {
         Some(UNIQUE_NOTE) => format!("{description} {UNIQUE_NOTE}"),
         _ => description.to_owned(),
     };
-    // The description goes first, where a reader of the schema looks for it.
-    let mut out = Map::new();
-    out.insert("description".into(), text.into());
-    out.append(&mut schema);
-    out
+    schema.insert("description".into(), text.into());
+    schema
 }
 
 /// `{"type": "string", "enum": [values]}`: unit variants and tags.
 pub fn string_enum(values: &[&str], description: Option<&str>) -> Schema {
-    let mut schema = Map::new();
+    let mut schema = Schema::new();
     schema.insert("type".into(), "string".into());
     if let Some(description) = description {
         schema.insert("description".into(), description.into());
@@ -96,28 +94,32 @@ pub fn string_enum(values: &[&str], description: Option<&str>) -> Schema {
 
 /// `{anyOf: branches}`, the only union strict mode accepts.
 pub fn any_of(branches: Vec<Schema>, description: Option<&str>) -> Schema {
-    let mut schema = Map::new();
+    let mut schema = Schema::new();
     if let Some(description) = description {
         schema.insert("description".into(), description.into());
     }
     schema.insert(
         "anyOf".into(),
-        branches.into_iter().map(Value::Object).collect(),
+        branches.into_iter().map(Value::from).collect(),
     );
     schema
 }
 
 /// `{"type": "null"}`: an untagged unit variant.
 pub fn null() -> Schema {
-    let mut schema = Map::new();
+    let mut schema = Schema::new();
     schema.insert("type".into(), "null".into());
     schema
 }
 
-/// Builds a closed object with every property required, in insertion order.
+/// Builds a closed object with every property required, in the order they
+/// are added: `required` lists them in that order, which is the order
+/// [`Schema`] writes `properties` in.
 #[derive(Default)]
 pub struct ObjectBuilder {
     properties: Map<String, Value>,
+    /// The names in the order they were added (a map may not keep it).
+    order: Vec<String>,
 }
 
 impl ObjectBuilder {
@@ -130,26 +132,36 @@ impl ObjectBuilder {
     pub fn property(&mut self, g: &mut SchemaGenerator, name: &str, schema: Schema) {
         if self.properties.contains_key(name) {
             g.error(format!("property `{name}` appears twice"));
+        } else {
+            self.order.push(name.to_owned());
         }
-        self.properties
-            .insert(name.to_owned(), Value::Object(schema));
+        self.properties.insert(name.to_owned(), schema.into());
     }
 
     /// Adds the properties of a flattened struct, as serde reads them from the
-    /// same JSON object.
+    /// same JSON object, in the flattened struct's order.
     pub fn flatten(&mut self, g: &mut SchemaGenerator, schema: Schema) {
         let properties = g.resolve(&schema).and_then(|schema| {
-            if schema.get("type").and_then(Value::as_str) == Some("object") {
-                schema.get("properties").and_then(Value::as_object).cloned()
-            } else {
-                None
+            if schema.get("type").and_then(Value::as_str) != Some("object") {
+                return None;
             }
+            let properties = schema.get("properties").and_then(Value::as_object)?;
+            let required = match schema.get("required") {
+                Some(Value::Array(required)) => required.as_slice(),
+                _ => &[],
+            };
+            Some(
+                property_order(properties, required)
+                    .into_iter()
+                    .map(|name| (name.to_owned(), properties[name].clone()))
+                    .collect::<Vec<_>>(),
+            )
         });
         match properties {
             Some(properties) => {
                 for (name, property) in properties {
                     if let Value::Object(property) = property {
-                        self.property(g, &name, property);
+                        self.property(g, &name, property.into());
                     }
                 }
             }
@@ -162,12 +174,8 @@ impl ObjectBuilder {
 
     /// The finished object schema.
     pub fn finish(self, description: Option<&str>) -> Schema {
-        let required: Vec<Value> = self
-            .properties
-            .keys()
-            .map(|k| Value::from(k.as_str()))
-            .collect();
-        let mut schema = Map::new();
+        let required: Vec<Value> = self.order.into_iter().map(Value::String).collect();
+        let mut schema = Schema::new();
         schema.insert("type".into(), "object".into());
         if let Some(description) = description {
             schema.insert("description".into(), description.into());

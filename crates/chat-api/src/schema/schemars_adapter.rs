@@ -33,7 +33,7 @@ pub fn schemars_schema<T: schemars::JsonSchema + ?Sized>(
         schema.remove(key);
     }
     if !generator.is_strict() {
-        return schema;
+        return schema.into();
     }
     // The transform wants an object root; wrap the field's schema in one.
     let wrapped = json!({"type": "object", "properties": {"value": schema}, "required": ["value"], "additionalProperties": false});
@@ -43,7 +43,7 @@ pub fn schemars_schema<T: schemars::JsonSchema + ?Sized>(
             .and_then(|p| p.get_mut("value"))
             .map(Value::take)
         {
-            Some(Value::Object(strict)) => strict,
+            Some(Value::Object(strict)) => strict.into(),
             _ => Schema::new(),
         },
         Ok(_) => Schema::new(),

@@ -53,8 +53,13 @@ const DROPPED_ANNOTATIONS: &[&str] = &[
 ///   `{"anyOf": [{"type": T, "enum": [...]}, {"type": "null"}]}`; an `enum` or
 ///   `const` without `type` gets one inferred from its values.
 ///
-/// Object and property order is kept, since OpenAI generates keys in schema
-/// order.
+/// Property order, which OpenAI generates keys in, is carried by the new
+/// `required`: the properties the input's `required` listed come first, in
+/// its order, then the others sorted by name (the order of a map's keys is
+/// the insertion order only with serde_json's `preserve_order`, so the result
+/// is the same with or without it). Send the result as a
+/// [`Schema`](crate::schema::Schema) (`Schema::try_from(value)`), which writes
+/// `properties` in that order; a `Value` writes them in key order.
 ///
 /// # Errors
 ///
@@ -112,10 +117,27 @@ pub fn transform(schema: Value) -> Result<Value, Violations> {
     let mut t = Transformer::default();
     let out = t.run(schema);
     if !t.errors.is_empty() {
+        drop_flat(out);
         return Err(Violations::from_vec(t.errors));
     }
     validate(&out)?;
     Ok(out)
+}
+
+/// Drops a value without recursing into it. A `Value` nested thousands of
+/// levels deep (which code can build, past the parser's limit) would
+/// overflow the stack dropping itself, sooner with serde_json's default
+/// `BTreeMap` maps than with `preserve_order`'s `IndexMap`; the walk stops
+/// at `MAX_WALK_DEPTH`, and so must the drop of what it gave up on.
+fn drop_flat(value: Value) {
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
 }
 
 #[derive(Default)]
@@ -146,28 +168,16 @@ fn note(map: &mut Map<String, Value>, sentence: &str) {
             d.push_str(sentence);
         }
         _ => {
-            map.shift_insert(
-                0,
-                "description".to_owned(),
-                Value::String(sentence.to_owned()),
-            );
+            map.insert("description".to_owned(), Value::String(sentence.to_owned()));
         }
     }
 }
 
-/// Renames a key in place, keeping its position (key order is output order).
+/// Renames a key (where it is written is up to [`Schema`](crate::schema::Schema)).
 fn rename_key(map: &mut Map<String, Value>, from: &str, to: &str) {
-    let old = std::mem::take(map);
-    *map = old
-        .into_iter()
-        .map(|(k, v)| {
-            if k == from {
-                (to.to_owned(), v)
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
+    if let Some(value) = map.remove(from) {
+        map.insert(to.to_owned(), value);
+    }
 }
 
 fn type_names(map: &Map<String, Value>) -> Vec<&str> {
@@ -224,7 +234,7 @@ fn make_nullable(v: Value) -> Value {
 /// outside where the model sees it first.
 fn wrap_nullable(mut inner: Map<String, Value>) -> Value {
     let mut out = Map::new();
-    if let Some(d) = inner.shift_remove("description") {
+    if let Some(d) = inner.remove("description") {
         out.insert("description".to_owned(), d);
     }
     out.insert(
@@ -305,7 +315,7 @@ impl Transformer {
         // Definitions, with the keyword each came from (for input pointers).
         let mut defs: Vec<(String, Value, &'static str)> = Vec::new();
         for kw in ["$defs", "definitions"] {
-            match root.shift_remove(kw) {
+            match root.remove(kw) {
                 None => {}
                 Some(Value::Object(m)) => {
                     for (name, def) in m {
@@ -330,7 +340,7 @@ impl Transformer {
         self.def_tokens = defs.iter().map(|(n, _, _)| escape_token(n)).collect();
 
         let mut root_ip = String::new();
-        if let Some(reference) = root.shift_remove("$ref") {
+        if let Some(reference) = root.remove("$ref") {
             match self.inline_root_ref(&reference, &mut defs) {
                 Some((target, ip)) => {
                     // Root siblings (e.g. `description`) override the target's.
@@ -496,9 +506,9 @@ impl Transformer {
         };
 
         for kw in DROPPED_ANNOTATIONS {
-            map.shift_remove(*kw);
+            map.remove(*kw);
         }
-        if let Some(default) = map.shift_remove("default")
+        if let Some(default) = map.remove("default")
             && !default.is_null()
         {
             note(&mut map, &format!("Default: {default}."));
@@ -520,18 +530,18 @@ impl Transformer {
 
         self.children(&mut map, ip, any_of_kw);
 
-        if let Some(all) = map.shift_remove("allOf") {
+        if let Some(all) = map.remove("allOf") {
             self.flatten_all_of(&mut map, all, ip);
         }
         self.format(&mut map, ip);
-        if let Some(unique) = map.shift_remove("uniqueItems")
+        if let Some(unique) = map.remove("uniqueItems")
             && unique == Value::Bool(true)
         {
             note(&mut map, "Items must be unique.");
         }
         if map.get("unevaluatedProperties") == Some(&Value::Bool(false)) {
             // Redundant once the object is closed below.
-            map.shift_remove("unevaluatedProperties");
+            map.remove("unevaluatedProperties");
         }
         if !map.contains_key("type") && !map.contains_key("anyOf") && !map.contains_key("$ref") {
             let inferred = match (map.get("enum"), map.get("const")) {
@@ -541,8 +551,7 @@ impl Transformer {
                 _ => None,
             };
             if let Some(t) = inferred {
-                let at = usize::from(map.contains_key("description"));
-                map.shift_insert(at, "type".to_owned(), json!(t));
+                map.insert("type".to_owned(), json!(t));
             }
         }
         if type_names(&map).contains(&"object") {
@@ -647,7 +656,7 @@ impl Transformer {
                 return;
             }
         };
-        map.shift_remove("format");
+        map.remove("format");
         if NUMERIC_FORMATS.contains(&format.as_str()) {
             if type_names(map).contains(&"integer")
                 && let Some((min, max)) = integer_bounds(&format)
@@ -668,7 +677,7 @@ impl Transformer {
     }
 
     fn close_object(&mut self, map: &mut Map<String, Value>, ip: &str) {
-        match map.shift_remove("additionalProperties") {
+        match map.remove("additionalProperties") {
             None | Some(Value::Bool(false)) => {}
             Some(Value::Bool(true)) => self.err(
                 push(ip, "additionalProperties"),
@@ -684,14 +693,8 @@ impl Transformer {
                  strict mode off for this schema",
             ),
         }
-        let required: Vec<String> = match map.shift_remove("required") {
-            Some(Value::Array(keys)) => keys
-                .into_iter()
-                .filter_map(|k| match k {
-                    Value::String(s) => Some(s),
-                    _ => None,
-                })
-                .collect(),
+        let required = match map.remove("required") {
+            Some(Value::Array(keys)) => keys,
             _ => Vec::new(),
         };
         let props = match map.get_mut("properties") {
@@ -711,13 +714,24 @@ impl Transformer {
                 return;
             }
         };
-        let mut all = Vec::with_capacity(props.len());
         for (key, schema) in props.iter_mut() {
-            if !required.contains(key) {
+            if !required.iter().any(|k| k == key.as_str()) {
                 *schema = make_nullable(schema.take());
             }
-            all.push(Value::String(key.clone()));
         }
+        // Every property: those the input required first, in its order, then
+        // the others by name. Their order in `properties` is not known in
+        // general (a map keeps insertion order only with serde_json's
+        // `preserve_order`); by name, the result is the same either way.
+        let mut order = crate::schema::property_order(props, &required);
+        let listed = required
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|name| props.contains_key(*name))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        order[listed..].sort_unstable();
+        let all = order.into_iter().map(Value::from).collect();
         map.insert("required".to_owned(), Value::Array(all));
         map.insert("additionalProperties".to_owned(), json!(false));
     }
@@ -753,7 +767,7 @@ impl Transformer {
 
     fn ref_siblings(&mut self, mut map: Map<String, Value>, ip: &str) -> Value {
         if map.len() > 1
-            && let Some(reference) = map.shift_remove("$ref")
+            && let Some(reference) = map.remove("$ref")
         {
             if map.contains_key("anyOf") {
                 self.err(
@@ -796,7 +810,7 @@ fn nullable_enum(mut map: Map<String, Value>) -> Result<Value, Map<String, Value
         .collect();
     if non_null.is_empty() {
         let mut out = Map::new();
-        if let Some(d) = map.shift_remove("description") {
+        if let Some(d) = map.remove("description") {
             out.insert("description".to_owned(), d);
         }
         out.insert("type".to_owned(), json!("null"));
@@ -812,7 +826,7 @@ fn nullable_enum(mut map: Map<String, Value>) -> Result<Value, Map<String, Value
             map.insert("type".to_owned(), ty);
         }
         None => {
-            map.shift_remove("type");
+            map.remove("type");
         }
     }
     map.insert("enum".to_owned(), Value::Array(non_null));

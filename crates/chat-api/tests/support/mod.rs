@@ -38,7 +38,7 @@ impl From<Value> for Reply {
 type Script = dyn Fn(usize, &Value) -> Reply + Send + Sync;
 
 /// What the server received: the request line's target, the headers
-/// (names lower-cased) and the JSON body.
+/// (names lower-cased) and the JSON body (parsed, and as sent).
 #[derive(Debug, Clone)]
 pub struct Received {
     pub method: String,
@@ -46,6 +46,8 @@ pub struct Received {
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: Value,
+    /// The body's text as it came over the wire (key order included).
+    pub text: String,
 }
 
 impl Received {
@@ -182,6 +184,7 @@ async fn serve_one(
             .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
             .collect(),
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        text: String::from_utf8_lossy(&body).into_owned(),
     };
     let body = received.body.clone();
     let n = {

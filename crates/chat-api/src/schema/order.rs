@@ -1,0 +1,537 @@
+//! [`Schema`]: a JSON Schema object that is written in a fixed order.
+//!
+//! Models write an object's keys in the order its schema lists the
+//! properties, so that order is part of what a tool author designs
+//! (`reasoning` before `answer`). A `serde_json::Map` keeps insertion order
+//! only when the program enables serde_json's `preserve_order` feature, which
+//! cargo would then turn on for every crate in the program and which makes
+//! every `serde_json::Value` slower to build. A strict schema already carries
+//! the order in data instead: its `required` array lists every property, in
+//! declaration order. [`Schema`] writes each object's `properties` in that
+//! order, so the text sent is the same with or without the feature.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// A JSON Schema object (the `parameters` of a tool, the `schema` of a
+/// `json_schema` response format).
+///
+/// It is a `serde_json::Map` (through `Deref`/`DerefMut`, or
+/// [`into_map`](Self::into_map)) that serializes in a fixed order, whatever
+/// order the map keeps its keys in:
+///
+/// - In every schema object (the root and every schema inside it:
+///   `properties`, `items`, `anyOf`/`oneOf`/`allOf` members, `$defs`, …) the
+///   members of `properties` come in the order of that object's `required`
+///   array, then any property it does not list, in key order.
+///   `#[derive(Tool)]` lists every property in `required` in declaration
+///   order, so the model sees the fields as the struct declares them.
+/// - A schema object's own keywords come in one readable order: `$ref`,
+///   `type`, `title`, `description`, `properties`, `required`,
+///   `additionalProperties`, `items`, …, `anyOf`, `enum`, `const`, …, `$defs`
+///   (see [`KEYWORD_ORDER`]), then any other keyword in key order.
+/// - The schemas in `$defs` (and `definitions`, `patternProperties`,
+///   `dependentSchemas`) come sorted by name.
+///
+/// Values that are data rather than schemas (`enum` and `const` values,
+/// `default`, `examples`) are written as they are.
+///
+/// "Key order" is alphabetical, or insertion order if the program enables
+/// serde_json's `preserve_order` feature; a derived schema has no member
+/// whose position depends on it. Converting a `Schema` into a
+/// `serde_json::Value` keeps every key but not this order (a `Value` writes
+/// its maps in key order): send the `Schema` itself.
+///
+/// # Example
+///
+/// ```
+/// use chat_api::schema::Schema;
+/// use serde_json::json;
+///
+/// let schema = Schema::try_from(json!({
+///     "type": "object",
+///     "required": ["reasoning", "answer"],
+///     "additionalProperties": false,
+///     "properties": {"answer": {"type": "string"}, "reasoning": {"type": "string"}},
+/// }))
+/// .expect("an object");
+/// assert_eq!(
+///     serde_json::to_string(&schema).unwrap(),
+///     r#"{"type":"object","properties":{"reasoning":{"type":"string"},"answer":{"type":"string"}},"required":["reasoning","answer"],"additionalProperties":false}"#,
+/// );
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Schema(Map<String, Value>);
+
+impl Schema {
+    /// An empty schema (`{}`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The map, for code that wants it by value.
+    pub fn into_map(self) -> Map<String, Value> {
+        self.0
+    }
+}
+
+impl Deref for Schema {
+    type Target = Map<String, Value>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for Schema {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<Map<String, Value>> for Schema {
+    fn from(map: Map<String, Value>) -> Self {
+        Self(map)
+    }
+}
+
+impl From<Schema> for Map<String, Value> {
+    fn from(schema: Schema) -> Self {
+        schema.0
+    }
+}
+
+/// The object, as a `Value` (which writes its keys in key order, not in the
+/// schema's order).
+impl From<Schema> for Value {
+    fn from(schema: Schema) -> Self {
+        Value::Object(schema.0)
+    }
+}
+
+/// A JSON object is a schema; anything else is handed back.
+impl TryFrom<Value> for Schema {
+    type Error = Value;
+
+    fn try_from(value: Value) -> Result<Self, Value> {
+        match value {
+            Value::Object(map) => Ok(Self(map)),
+            other => Err(other),
+        }
+    }
+}
+
+impl FromIterator<(String, Value)> for Schema {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+        Self(Map::from_iter(iter))
+    }
+}
+
+impl Serialize for Schema {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Object(&self.0).serialize(serializer)
+    }
+}
+
+/// The order of a schema object's own keywords: identity, what it is,
+/// its parts, its constraints, annotations, then the definitions. Keywords
+/// not listed follow, in key order.
+pub const KEYWORD_ORDER: &[&str] = &[
+    "$schema",
+    "$id",
+    "$ref",
+    "type",
+    "title",
+    "description",
+    "properties",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "propertyNames",
+    "minProperties",
+    "maxProperties",
+    "items",
+    "prefixItems",
+    "contains",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "enum",
+    "const",
+    "format",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "$defs",
+    "definitions",
+];
+
+/// What a keyword's value is, for writing it.
+enum Kind {
+    /// One schema.
+    Schema,
+    /// An array of schemas.
+    List,
+    /// Schemas by name (`$defs`), written sorted by name.
+    Named,
+    /// `properties`: in the order of `required`.
+    Properties,
+    /// Data (`enum`, `const`, `required`, `default`, …), written as it is.
+    Data,
+}
+
+fn kind(keyword: &str) -> Kind {
+    match keyword {
+        "properties" => Kind::Properties,
+        "items"
+        | "additionalProperties"
+        | "additionalItems"
+        | "not"
+        | "if"
+        | "then"
+        | "else"
+        | "contains"
+        | "propertyNames"
+        | "unevaluatedItems"
+        | "unevaluatedProperties"
+        | "contentSchema" => Kind::Schema,
+        "anyOf" | "oneOf" | "allOf" | "prefixItems" => Kind::List,
+        "$defs" | "definitions" | "patternProperties" | "dependentSchemas" => Kind::Named,
+        _ => Kind::Data,
+    }
+}
+
+/// A schema object, borrowed, written in the order the [`Schema`] docs give.
+struct Object<'a>(&'a Map<String, Value>);
+
+impl Serialize for Object<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let map = self.0;
+        let required = match map.get("required") {
+            Some(Value::Array(required)) => required.as_slice(),
+            _ => &[],
+        };
+        let mut out = serializer.serialize_map(Some(map.len()))?;
+        for &keyword in KEYWORD_ORDER {
+            if let Some(value) = map.get(keyword) {
+                out.serialize_entry(
+                    keyword,
+                    &Keyword {
+                        keyword,
+                        value,
+                        required,
+                    },
+                )?;
+            }
+        }
+        for (keyword, value) in map {
+            if !KEYWORD_ORDER.contains(&keyword.as_str()) {
+                let keyword = keyword.as_str();
+                out.serialize_entry(
+                    keyword,
+                    &Keyword {
+                        keyword,
+                        value,
+                        required,
+                    },
+                )?;
+            }
+        }
+        out.end()
+    }
+}
+
+/// A keyword's value, written as its [`Kind`] says.
+struct Keyword<'a> {
+    keyword: &'a str,
+    value: &'a Value,
+    /// The `required` of the object the keyword is in, for `properties`.
+    required: &'a [Value],
+}
+
+impl Serialize for Keyword<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match (kind(self.keyword), self.value) {
+            (Kind::Schema, value) => Any(value).serialize(serializer),
+            (Kind::List, Value::Array(items)) => {
+                let mut out = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    out.serialize_element(&Any(item))?;
+                }
+                out.end()
+            }
+            (Kind::Named, Value::Object(named)) => {
+                let mut names: Vec<&String> = named.keys().collect();
+                names.sort_unstable();
+                let mut out = serializer.serialize_map(Some(names.len()))?;
+                for name in names {
+                    out.serialize_entry(name, &Any(&named[name]))?;
+                }
+                out.end()
+            }
+            (Kind::Properties, Value::Object(properties)) => Properties {
+                properties,
+                required: self.required,
+            }
+            .serialize(serializer),
+            // Data, or a keyword whose value has an unexpected shape: as it is.
+            (_, value) => value.serialize(serializer),
+        }
+    }
+}
+
+/// A value in a schema position: an object is a schema object, `true` and
+/// `false` are boolean schemas, an array is the tuple form of `items`.
+struct Any<'a>(&'a Value);
+
+impl Serialize for Any<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Object(map) => Object(map).serialize(serializer),
+            // The draft-04 tuple form of `items`.
+            Value::Array(items) => {
+                let mut out = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    out.serialize_element(&Any(item))?;
+                }
+                out.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
+}
+
+/// `properties`: first the names `required` lists, in its order (each once,
+/// those that are properties), then the others in key order.
+struct Properties<'a> {
+    properties: &'a Map<String, Value>,
+    required: &'a [Value],
+}
+
+impl Serialize for Properties<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let order = property_order(self.properties, self.required);
+        let mut out = serializer.serialize_map(Some(order.len()))?;
+        for name in order {
+            out.serialize_entry(name, &Any(&self.properties[name]))?;
+        }
+        out.end()
+    }
+}
+
+/// The order of an object's properties: the names its `required` lists, in
+/// that order (each once, and only those that are properties), then the
+/// others in key order. Every property appears once.
+///
+/// The one statement of the rule: serialization and
+/// `#[serde(flatten)]` in derived schemas both follow it.
+pub(crate) fn property_order<'a>(
+    properties: &'a Map<String, Value>,
+    required: &'a [Value],
+) -> Vec<&'a str> {
+    // The listed names sorted, to look them up and to take each once (a
+    // `required` with a name twice is invalid, but the property is still
+    // written once).
+    let mut listed: Vec<&str> = required
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|name| properties.contains_key(*name))
+        .collect();
+    listed.sort_unstable();
+    listed.dedup();
+    let mut taken = vec![false; listed.len()];
+    let mut order = Vec::with_capacity(properties.len());
+    for name in required.iter().filter_map(Value::as_str) {
+        if let Ok(at) = listed.binary_search(&name)
+            && !std::mem::replace(&mut taken[at], true)
+        {
+            order.push(name);
+        }
+    }
+    for name in properties.keys() {
+        if listed.binary_search(&name.as_str()).is_err() {
+            order.push(name);
+        }
+    }
+    order
+}
+
+/// Shows the schema as the JSON text it serializes to.
+impl fmt::Display for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = if f.alternate() {
+            serde_json::to_string_pretty(self)
+        } else {
+            serde_json::to_string(self)
+        };
+        f.write_str(&text.map_err(|_| fmt::Error)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A map filled in the order given, whatever order it keeps.
+    fn object(members: Vec<(&str, Value)>) -> Value {
+        Value::Object(
+            members
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
+    }
+
+    /// An object schema whose `properties` were inserted in an order that is
+    /// neither `required`'s nor alphabetical, with its keywords scrambled
+    /// too: `required` is `[zeta, alpha, mid]`, insertion `mid, zeta, alpha`,
+    /// alphabetical `alpha, mid, zeta`.
+    fn scrambled(zeta: Value, alpha: Value, mid: Value) -> Value {
+        object(vec![
+            ("additionalProperties", json!(false)),
+            ("required", json!(["zeta", "alpha", "mid"])),
+            (
+                "properties",
+                object(vec![("mid", mid), ("zeta", zeta), ("alpha", alpha)]),
+            ),
+            ("type", json!("object")),
+        ])
+    }
+
+    fn string() -> Value {
+        json!({"type": "string"})
+    }
+
+    const SCRAMBLED: &str = r#"{"type":"object","properties":{"zeta":Z,"alpha":A,"mid":M},"required":["zeta","alpha","mid"],"additionalProperties":false}"#;
+
+    fn text(zeta: &str, alpha: &str, mid: &str) -> String {
+        SCRAMBLED
+            .replace('Z', zeta)
+            .replace('A', alpha)
+            .replace('M', mid)
+    }
+
+    #[test]
+    fn properties_follow_required_at_every_level() {
+        let leaf = scrambled(string(), string(), string());
+        let leaf_text = text(
+            r#"{"type":"string"}"#,
+            r#"{"type":"string"}"#,
+            r#"{"type":"string"}"#,
+        );
+        // Nested object, array items, an `anyOf` member and a `$defs` entry,
+        // each itself scrambled.
+        let array = object(vec![("items", leaf.clone()), ("type", json!("array"))]);
+        let union = object(vec![("anyOf", json!([leaf.clone(), {"type": "null"}]))]);
+        let Value::Object(mut root) = scrambled(leaf.clone(), array, union) else {
+            unreachable!()
+        };
+        root.insert(
+            "$defs".into(),
+            object(vec![("Zed", leaf.clone()), ("Alf", leaf)]),
+        );
+        let schema = Schema::from(root);
+
+        let array_text = format!(r#"{{"type":"array","items":{leaf_text}}}"#);
+        let union_text = format!(r#"{{"anyOf":[{leaf_text},{{"type":"null"}}]}}"#);
+        let root_text = text(&leaf_text, &array_text, &union_text);
+        // `$defs` last, its entries by name.
+        let expected = format!(
+            r#"{},"$defs":{{"Alf":{leaf_text},"Zed":{leaf_text}}}}}"#,
+            root_text.strip_suffix('}').unwrap()
+        );
+        assert_eq!(serde_json::to_string(&schema).unwrap(), expected);
+        assert_eq!(schema.to_string(), expected);
+    }
+
+    #[test]
+    fn properties_required_leaves_out_follow_in_key_order() {
+        // `b` and `a` are not in `required`: after the listed ones, in key
+        // order (here insertion and alphabetical order agree on `a`, `b`).
+        let Value::Object(map) = object(vec![
+            ("type", json!("object")),
+            (
+                "properties",
+                object(vec![
+                    ("a", string()),
+                    ("b", string()),
+                    ("y", string()),
+                    ("x", string()),
+                ]),
+            ),
+            // Listed twice, and a name that is not a property.
+            ("required", json!(["y", "ghost", "x", "y"])),
+        ]) else {
+            unreachable!()
+        };
+        let text = serde_json::to_string(&Schema::from(map)).unwrap();
+        assert_eq!(
+            text,
+            r#"{"type":"object","properties":{"y":{"type":"string"},"x":{"type":"string"},"a":{"type":"string"},"b":{"type":"string"}},"required":["y","ghost","x","y"]}"#
+        );
+    }
+
+    #[test]
+    fn keywords_come_in_one_order_and_data_is_left_alone() {
+        let Value::Object(map) = object(vec![
+            ("x-custom", json!(1)),
+            ("enum", json!([{"b": 1, "a": 2}, "s"])),
+            ("description", json!("d")),
+            ("$ref", json!("#/$defs/T")),
+            ("default", json!({"properties": {"z": 1}, "required": []})),
+        ]) else {
+            unreachable!()
+        };
+        let schema = Schema::from(map);
+        let text = serde_json::to_string(&schema).unwrap();
+        // Data objects are written as a `Value` writes them (key order).
+        let data = serde_json::to_string(&json!({"b": 1, "a": 2})).unwrap();
+        let default =
+            serde_json::to_string(&json!({"properties": {"z": 1}, "required": []})).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                r##"{{"$ref":"#/$defs/T","description":"d","enum":[{data},"s"],"default":{default},"x-custom":1}}"##
+            )
+        );
+    }
+
+    #[test]
+    fn a_schema_round_trips_and_converts() {
+        let value =
+            json!({"type": "object", "properties": {"b": {"type": "string"}}, "required": ["b"]});
+        let schema: Schema = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(Value::from(schema.clone()), value);
+        assert_eq!(Schema::try_from(value.clone()).unwrap(), schema);
+        assert_eq!(Schema::try_from(json!([1])), Err(json!([1])));
+        assert_eq!(schema.clone().into_map(), *value.as_object().unwrap());
+        let back: Schema = serde_json::from_str(&serde_json::to_string(&schema).unwrap()).unwrap();
+        assert_eq!(back, schema);
+        assert_eq!(Schema::new(), Schema::default());
+        assert!(Schema::new().is_empty());
+    }
+}
