@@ -65,6 +65,9 @@ struct Inner {
     token_source: Option<Arc<dyn crate::TokenSource>>,
     /// Whether spans record message contents (`tracing` feature).
     trace_contents: bool,
+    /// Whether `http` was built here without a TLS feature, so that an
+    /// `https` request is a configuration error (a caller's client may have TLS).
+    plain_http_only: bool,
     /// Record and replay; `None` when live.
     #[cfg(feature = "cassettes")]
     cassettes: Option<crate::cassette::Store>,
@@ -304,6 +307,10 @@ impl ClientBuilder {
 
     /// Uses this `reqwest::Client` (proxies, TLS roots, pool settings, …)
     /// instead of building one.
+    ///
+    /// chat-api then leaves TLS entirely to it: the `rustls` feature's
+    /// provider setup (see [`build`](Self::build)) and the no-TLS check
+    /// apply only to the client chat-api builds itself.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -346,6 +353,18 @@ impl ClientBuilder {
     /// [`Error::Config`] on a base URL that is not an absolute `http(s)`
     /// URL, a key or header that cannot be sent in a header, or when the
     /// HTTP client cannot be created; the [`ConfigError`] says which.
+    ///
+    /// # TLS
+    ///
+    /// Unless a client was given to [`http_client`](Self::http_client),
+    /// `build` creates a `reqwest::Client` with the TLS backend of the
+    /// crate's features (crate docs, "TLS"). With the default `rustls`
+    /// feature (ring provider) and no rustls crypto provider installed yet,
+    /// `build` installs ring's as rustls's **process-wide default**
+    /// (`CryptoProvider::install_default`), because reqwest reads only that
+    /// one; a provider the application installed before is kept. Without
+    /// any TLS feature, requests to an `https` URL fail with
+    /// [`ConfigError::TlsNotEnabled`].
     ///
     /// ```
     /// use chat_api::{Client, ConfigError, Error};
@@ -407,12 +426,16 @@ impl ClientBuilder {
             headers.insert(name, value);
         }
 
+        let plain_http_only = self.http.is_none() && !crate::tls::ENABLED;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(|e| ConfigError::HttpClient(Arc::new(e)))?,
+            None => {
+                crate::tls::ensure_provider();
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .build()
+                    .map_err(|e| ConfigError::HttpClient(Arc::new(e)))?
+            }
         };
 
         Ok(Client {
@@ -429,6 +452,7 @@ impl ClientBuilder {
                 headers,
                 token_source: self.token_source,
                 trace_contents: self.trace_contents,
+                plain_http_only,
                 #[cfg(feature = "cassettes")]
                 cassettes,
             }),
@@ -843,6 +867,8 @@ impl Client {
     }
 
     async fn send_live(&self, prepared: &Prepared) -> Result<reqwest::Response> {
+        // After the cassette seam: a replay needs no TLS.
+        crate::tls::check_scheme(&prepared.url, !self.inner.plain_http_only)?;
         let mut request = self
             .inner
             .http

@@ -139,6 +139,19 @@ pub enum ConfigError {
         /// The setting, with the environment variable that provides it.
         name: &'static str,
     },
+    /// A request would go to an `https` URL, but chat-api was built
+    /// without a TLS feature (`default-features = false`), so the client it
+    /// built speaks plain `http://` only. Returned by the first request
+    /// that would go over the network, not retried.
+    #[error(
+        "`{url}` needs TLS, but chat-api was built without a TLS feature: enable `rustls` \
+         (the default), `rustls-aws-lc` or `native-tls`, or pass a reqwest client with TLS to \
+         `ClientBuilder::http_client`"
+    )]
+    TlsNotEnabled {
+        /// The origin (scheme, host, port) the request was for.
+        url: String,
+    },
     /// An environment variable the client reads holds a value it cannot use
     /// (`CHAT_API_CASSETTES=sometimes`).
     #[error("environment variable {name}: {problem}")]

@@ -19,6 +19,58 @@
 //! Requests time out after 600 s and are retried twice on transient
 //! failures (see [`Client`]); errors are one [`Error`] enum. The runtime
 //! needs a tokio runtime with timers enabled, as reqwest does.
+//!
+//! # Features
+//!
+//! - `rustls` (default), `rustls-aws-lc`, `native-tls`: the TLS backend,
+//!   see [TLS](#tls).
+//! - `cassettes`: record and replay (`chat_api::cassette`, `ClientBuilder::cassettes`).
+//! - `tracing`: spans per request and attempt (OpenTelemetry GenAI conventions).
+//! - `schemars`: `#[tool(schemars)]` for foreign types with a schemars
+//!   `JsonSchema` impl.
+//!
+//! # TLS
+//!
+//! The client chat-api builds for itself (everything but
+//! [`ClientBuilder::http_client`]) gets its TLS from one of these features:
+//!
+//! | feature | TLS by | for |
+//! | --- | --- | --- |
+//! | `rustls` (default) | rustls with the **ring** crypto provider, certificates checked by the platform verifier | most programs: no C library to build beyond ring's small one |
+//! | `rustls-aws-lc` | rustls with **aws-lc-rs**, reqwest's own default | FIPS-capable builds, faster handshakes; builds aws-lc-sys from C |
+//! | `native-tls` | the platform's library: OpenSSL on Linux (needs `libssl-dev` and `pkg-config` to build), SChannel on Windows, Security.framework on macOS | using the system's TLS and its configuration |
+//! | none: `default-features = false` | nothing: plain `http://` only | local servers (llama.cpp, Ollama, vLLM on localhost) |
+//!
+//! ```toml
+//! chat-api = { version = "0.1", default-features = false, features = ["native-tls"] }
+//! ```
+//!
+//! **`rustls` installs a process-wide default.** reqwest reads rustls's
+//! crypto provider from the process default only
+//! (`CryptoProvider::get_default`), and panics without one. So when
+//! [`ClientBuilder::build`] creates its `reqwest::Client` and no provider is
+//! installed yet, it installs ring's as the process default; later rustls
+//! users in the same process (other HTTP clients, say) then get ring too.
+//! A provider the application installed before the first `build` is kept.
+//! With `rustls-aws-lc` or `native-tls` also enabled nothing is installed
+//! (reqwest falls back to aws-lc-rs, or uses the platform's library).
+//!
+//! **Without a TLS feature** only `http://` works: a request to an
+//! `https://` URL fails, before anything is sent, with
+//! [`ConfigError::TlsNotEnabled`] naming the features (unless a
+//! `reqwest::Client` with TLS was given to [`ClientBuilder::http_client`]).
+//!
+//! A clean `cargo build --release` of a small HTTPS chat program, CPU time
+//! (user + sys) against the same program on async-openai 0.43 (135 crates,
+//! aws-lc-rs), measured on 2 cores with rustc 1.95 (the script and all runs:
+//! `crates/chat-api-bench/build-cost/` in the repository):
+//!
+//! | features | crates | CPU vs async-openai |
+//! | --- | ---: | ---: |
+//! | `rustls` (default) | 107 | 0.76x (0.76–0.81x over three runs) |
+//! | `rustls-aws-lc` | 111 | 1.07x |
+//! | `native-tls` | 108 | 0.67x |
+//! | none | 90 | 0.57x |
 #![warn(missing_docs)]
 
 #[doc(hidden)]
@@ -51,6 +103,7 @@ mod retry;
 pub mod sse;
 pub mod strict;
 mod telemetry;
+mod tls;
 mod tool_choice;
 mod toolbox;
 mod usage;
