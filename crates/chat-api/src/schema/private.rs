@@ -152,7 +152,6 @@ impl ObjectBuilder {
             };
             Some(
                 property_order(properties, required)
-                    .into_iter()
                     .map(|name| (name.to_owned(), properties[name].clone()))
                     .collect::<Vec<_>>(),
             )
