@@ -104,10 +104,21 @@ pub fn field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     slot: &mut Option<T>,
     name: &'static str,
 ) -> Result<(), A::Error> {
+    fill(map, slot, name, PhantomData)
+}
+
+/// Decodes the value of field `name` with `seed` into its empty slot.
+#[inline(always)]
+fn fill<'de, A: MapAccess<'de>, S: DeserializeSeed<'de>>(
+    map: &mut A,
+    slot: &mut Option<S::Value>,
+    name: &'static str,
+    seed: S,
+) -> Result<(), A::Error> {
     if slot.is_some() {
         return Err(de::Error::duplicate_field(name));
     }
-    *slot = Some(map.next_value()?);
+    *slot = Some(map.next_value_seed(seed)?);
     Ok(())
 }
 
@@ -130,11 +141,7 @@ pub fn field_or_null<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
     slot: &mut Option<T>,
     name: &'static str,
 ) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(name));
-    }
-    *slot = Some(map.next_value_seed(OrNull(PhantomData))?);
-    Ok(())
+    fill(map, slot, name, OrNull(PhantomData))
 }
 
 /// A required response field that a server left out or sent as `null`
