@@ -399,14 +399,21 @@ impl Error {
     /// every string, a sixth of the stream path's cost (callgrind,
     /// `crates/chat-api-bench/examples/profile.rs stream`).
     pub(crate) fn decode_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-        match serde_json::from_str::<T>(text) {
-            Ok(value) => Ok(value),
-            Err(_) => Self::decode(text.as_bytes()),
-        }
+        serde_json::from_str::<T>(text).or_else(|_| Self::decode_naming_path(text.as_bytes()))
     }
 
     /// Decodes `body` as `T`, naming the failing field and quoting the body around it.
     pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
+        // The happy path decodes directly: tracking the field path costs
+        // about half again as much (crates/chat-api-bench). Only a body that
+        // fails is decoded a second time, to name where it failed.
+        // `from_slice` also rejects trailing garbage after the document.
+        serde_json::from_slice::<T>(body).or_else(|_| Self::decode_naming_path(body))
+    }
+
+    /// The second, slower decode of a body that failed: through
+    /// `serde_path_to_error`, for the path and a snippet of the body.
+    fn decode_naming_path<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
         let to_error = |path: String, inner: serde_json::Error| {
             let offset = byte_offset(body, inner.line(), inner.column());
             Error::Decode {
@@ -415,13 +422,6 @@ impl Error {
                 snippet: snippet(body, offset),
             }
         };
-        // The happy path decodes directly: tracking the field path costs
-        // about half again as much (crates/chat-api-bench). Only a body that
-        // fails is decoded a second time, to name where it failed.
-        // `from_slice` also rejects trailing garbage after the document.
-        if let Ok(value) = serde_json::from_slice::<T>(body) {
-            return Ok(value);
-        }
         let mut de = serde_json::Deserializer::from_slice(body);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
             let path = err.path().to_string();

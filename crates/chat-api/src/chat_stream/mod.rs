@@ -14,6 +14,7 @@ use crate::accumulate::ChatCompletionAccumulator;
 use crate::error::{BoxError, Error, Result};
 use crate::schema::{Partial, PartialError, parse_partial};
 use crate::sse::EventStream;
+use crate::sse::is_error_member;
 use crate::types::{CreateChatCompletionResponse, CreateChatCompletionStreamResponse};
 
 pub use events::{ChatEvent, ChatEvents, ToolCallDone};
@@ -95,8 +96,7 @@ impl ChatCompletionStream {
         ChatCompletionStream {
             // An error object decodes as a chunk with `error` in `extra`:
             // `error` is no member of the chunk type.
-            chunks: chunks
-                .error_probe(|chunk| chunk.extra.get("error").is_some_and(|e| !e.is_null())),
+            chunks: chunks.error_probe(|chunk| is_error_member(chunk.extra.get("error"))),
             accumulator: ChatCompletionAccumulator::new(),
             failure: None,
             ended: false,

@@ -11,3 +11,4 @@ mod stream;
 
 pub use parser::DEFAULT_MAX_EVENT_SIZE;
 pub use stream::EventStream;
+pub(crate) use stream::is_error_member;

@@ -215,7 +215,14 @@ fn carries_error(data: &str) -> bool {
     // The search first, so ordinary items are parsed only once.
     ERROR_KEY.find(data.as_bytes()).is_some()
         && serde_json::from_str::<serde_json::Value>(data)
-            .is_ok_and(|value| value.get("error").is_some_and(|e| !e.is_null()))
+            .is_ok_and(|value| is_error_member(value.get("error")))
+}
+
+/// Whether an object's `error` member marks it as an error object: present
+/// and not `null`. The one rule for the text check above and for
+/// [`EventStream::error_probe`]s.
+pub(crate) fn is_error_member(error: Option<&serde_json::Value>) -> bool {
+    error.is_some_and(|e| !e.is_null())
 }
 
 enum Action<T> {
