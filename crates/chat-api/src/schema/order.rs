@@ -12,9 +12,11 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, OnceLock};
 
 use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// A JSON Schema object (the `parameters` of a tool, the `schema` of a
@@ -64,9 +66,36 @@ use serde_json::{Map, Value};
 ///     r#"{"type":"object","properties":{"reasoning":{"type":"string"},"answer":{"type":"string"}},"required":["reasoning","answer"],"additionalProperties":false}"#,
 /// );
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Schema(Map<String, Value>);
+///
+/// # Cost
+///
+/// A `Schema` is shared, not copied: cloning it (as
+/// [`Tool::tool`](super::Tool::tool) does for every request) is a reference
+/// count. Its compact JSON text is written once, the first time it is
+/// serialized, and every later request (the same tools sent on every turn of
+/// a conversation) copies that text instead of ordering the tree again.
+/// Changing the map through `DerefMut` makes it this schema's own (cloned
+/// if shared) and forgets the text.
+#[derive(Clone, Default)]
+pub struct Schema(Arc<Inner>);
+
+#[derive(Default)]
+struct Inner {
+    map: Map<String, Value>,
+    /// `map` as compact JSON in the order above, written by the first
+    /// serialization to compact JSON text.
+    text: OnceLock<Box<RawValue>>,
+}
+
+/// Only the map: a clone about to be changed has no use for the text.
+impl Clone for Inner {
+    fn clone(&self) -> Self {
+        Self {
+            map: self.map.clone(),
+            text: OnceLock::new(),
+        }
+    }
+}
 
 impl Schema {
     /// An empty schema (`{}`).
@@ -74,9 +103,24 @@ impl Schema {
         Self::default()
     }
 
-    /// The map, for code that wants it by value.
+    /// The map, for code that wants it by value (copied if the schema is
+    /// shared).
     pub fn into_map(self) -> Map<String, Value> {
-        self.0
+        Arc::unwrap_or_clone(self.0).map
+    }
+
+    /// The schema as compact JSON text in the order described above,
+    /// written on first use and kept.
+    fn text(&self) -> Option<&RawValue> {
+        if let Some(text) = self.0.text.get() {
+            return Some(text);
+        }
+        // Cannot fail: the keys are strings and a `Value` holds no
+        // non-finite number. Were it to, serialization takes the long way.
+        // `to_raw_value` takes the text as written; `RawValue::from_string`
+        // would parse it again to check it.
+        let text = serde_json::value::to_raw_value(&Object(&self.0.map)).ok()?;
+        Some(self.0.text.get_or_init(|| text))
     }
 }
 
@@ -84,25 +128,50 @@ impl Deref for Schema {
     type Target = Map<String, Value>;
 
     fn deref(&self) -> &Self::Target {
-        &self.0
+        &self.0.map
     }
 }
 
 impl DerefMut for Schema {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
+        let inner = Arc::make_mut(&mut self.0);
+        inner.text.take();
+        &mut inner.map
+    }
+}
+
+impl fmt::Debug for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Schema").field(&self.0.map).finish()
+    }
+}
+
+impl PartialEq for Schema {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.map == other.0.map
+    }
+}
+
+impl Eq for Schema {}
+
+impl<'de> Deserialize<'de> for Schema {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Map::deserialize(deserializer).map(Self::from)
     }
 }
 
 impl From<Map<String, Value>> for Schema {
     fn from(map: Map<String, Value>) -> Self {
-        Self(map)
+        Self(Arc::new(Inner {
+            map,
+            text: OnceLock::new(),
+        }))
     }
 }
 
 impl From<Schema> for Map<String, Value> {
     fn from(schema: Schema) -> Self {
-        schema.0
+        schema.into_map()
     }
 }
 
@@ -110,7 +179,7 @@ impl From<Schema> for Map<String, Value> {
 /// schema's order).
 impl From<Schema> for Value {
     fn from(schema: Schema) -> Self {
-        Value::Object(schema.0)
+        Value::Object(schema.into_map())
     }
 }
 
@@ -120,7 +189,7 @@ impl TryFrom<Value> for Schema {
 
     fn try_from(value: Value) -> Result<Self, Value> {
         match value {
-            Value::Object(map) => Ok(Self(map)),
+            Value::Object(map) => Ok(Self::from(map)),
             other => Err(other),
         }
     }
@@ -128,14 +197,58 @@ impl TryFrom<Value> for Schema {
 
 impl FromIterator<(String, Value)> for Schema {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
-        Self(Map::from_iter(iter))
+        Self::from(Map::from_iter(iter))
     }
 }
 
 impl Serialize for Schema {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Object(&self.0).serialize(serializer)
+        if writes_compact_json::<S>()
+            && let Some(text) = self.text()
+        {
+            return text.serialize(serializer);
+        }
+        Object(&self.0.map).serialize(serializer)
     }
+}
+
+/// Whether `S` is serde_json's writer with its compact formatter
+/// (`serde_json::to_string`, `to_vec`, `to_writer`: how requests are sent),
+/// the one serializer that copies a [`RawValue`] into its output as it is.
+/// Any other (pretty JSON, `serde_json::to_value`, another format) is given
+/// the schema member by member: a `RawValue` would come out there as a
+/// struct, or re-indented text would be lost.
+///
+/// Serde has no way to ask a serializer what it is, so this reads the
+/// type's name, where the default formatter is left out:
+/// `&mut serde_json::ser::Serializer<&mut Vec<u8>>`. Were serde_json to
+/// rename the type, schemas would still be written correctly, only without
+/// the copy; a test pins the names.
+fn writes_compact_json<S>() -> bool {
+    let name = std::any::type_name::<S>();
+    let Some(arguments) = name
+        .strip_prefix("&mut serde_json::ser::Serializer<")
+        .and_then(|rest| rest.strip_suffix('>'))
+    else {
+        return false;
+    };
+    // The formatter is what follows the writer, at the outermost level.
+    let mut depth = 0usize;
+    let mut previous = ' ';
+    for (at, c) in arguments.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            // `->` in a function pointer type is not a closing bracket.
+            '>' if previous == '-' => {}
+            '>' | ')' | ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                return arguments[at + 1..].trim() == "serde_json::ser::CompactFormatter";
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    true
 }
 
 /// The order of a schema object's own keywords: identity, what it is,
@@ -526,6 +639,88 @@ mod tests {
                 r##"{{"$ref":"#/$defs/T","description":"d","enum":[{data},"s"],"default":{default},"x-custom":1}}"##
             )
         );
+    }
+
+    #[test]
+    fn the_copy_is_taken_for_compact_json_text_only() {
+        use serde_json::ser::{CompactFormatter, PrettyFormatter, Serializer as Json};
+        assert!(writes_compact_json::<&mut Json<&mut Vec<u8>>>());
+        assert!(writes_compact_json::<&mut Json<Vec<u8>, CompactFormatter>>());
+        assert!(writes_compact_json::<&mut Json<std::io::Sink>>());
+        assert!(!writes_compact_json::<
+            &mut Json<&mut Vec<u8>, PrettyFormatter<'_>>,
+        >());
+        assert!(!writes_compact_json::<serde_json::value::Serializer>());
+        // Commas and arrows inside the writer's type are not the formatter's.
+        assert!(writes_compact_json::<&mut Json<(Vec<u8>, fn(u8) -> u8)>>());
+        assert!(!writes_compact_json::<
+            &mut Json<(Vec<u8>, fn(u8) -> u8), PrettyFormatter<'_>>,
+        >());
+        // A writer named after the formatter does not fool it.
+        assert!(!writes_compact_json::<
+            &mut Json<std::marker::PhantomData<CompactFormatter>, PrettyFormatter<'_>>,
+        >());
+    }
+
+    fn nested() -> Schema {
+        let leaf = scrambled(string(), string(), string());
+        Schema::try_from(scrambled(leaf.clone(), leaf, string())).unwrap()
+    }
+
+    #[test]
+    fn the_kept_text_is_what_ordering_writes_and_other_outputs_are_unaffected() {
+        let schema = nested();
+        let fresh = nested();
+        let first = serde_json::to_string(&schema).unwrap();
+        assert!(schema.0.text.get().is_some(), "the text is kept");
+        assert_eq!(schema.0.text.get().unwrap().get(), first);
+        assert_eq!(serde_json::to_string(&schema).unwrap(), first);
+        assert_eq!(serde_json::to_vec(&schema).unwrap(), first.as_bytes());
+        // Pretty output is still indented at every level.
+        assert_eq!(
+            serde_json::to_string_pretty(&schema).unwrap(),
+            serde_json::to_string_pretty(&fresh).unwrap()
+        );
+        assert!(fresh.0.text.get().is_none(), "pretty text is not kept");
+        // `to_value` sees the members, not a raw-text token.
+        assert_eq!(
+            serde_json::to_value(&schema).unwrap(),
+            Value::Object(fresh.into_map())
+        );
+        // Inside a larger document.
+        let outer = serde_json::to_string(&vec![&schema, &schema]).unwrap();
+        assert_eq!(outer, format!("[{first},{first}]"));
+    }
+
+    #[test]
+    fn clones_share_the_text_and_a_change_forgets_it() {
+        let schema = nested();
+        let before = serde_json::to_string(&schema).unwrap();
+        let shared = schema.clone();
+        assert!(Arc::ptr_eq(&schema.0, &shared.0), "a clone is shared");
+        assert!(shared.0.text.get().is_some());
+
+        let mut changed = shared.clone();
+        changed.insert("description".into(), json!("changed"));
+        assert!(
+            changed.0.text.get().is_none(),
+            "the change forgets the text"
+        );
+        let after = serde_json::to_string(&changed).unwrap();
+        assert_eq!(
+            after,
+            before.replacen(
+                r#""type":"object","#,
+                r#""type":"object","description":"changed","#,
+                1
+            )
+        );
+        // The others still hold the old schema and its text.
+        assert_eq!(serde_json::to_string(&schema).unwrap(), before);
+        assert_eq!(serde_json::to_string(&shared).unwrap(), before);
+        assert!(!schema.contains_key("description"));
+        assert_eq!(changed.clone().into_map()["description"], "changed");
+        assert_eq!(format!("{schema:?}"), format!("Schema({:?})", *schema));
     }
 
     #[test]
