@@ -167,11 +167,12 @@ fn struct_deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
     let arms = s.fields.iter().map(|f| {
         let slot = ident(&f.rust_name);
         let json = &f.json_name;
-        // A field whose `null` reads as empty is seen once, not peeked for
-        // `null` through an `Option` first.
+        // A field whose `null` reads as empty or `None` is seen once, not
+        // peeked for `null` through serde's `Option` first.
         let decode = match f.absence {
             Absence::Empty => quote!(field_or_null),
-            _ => quote!(field),
+            Absence::Omit | Absence::Null => quote!(optional),
+            Absence::Required => quote!(field),
         };
         quote!(#json => crate::__private::#decode(&mut __map, &mut #slot, #json)?,)
     });

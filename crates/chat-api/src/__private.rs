@@ -9,7 +9,8 @@ pub use http::Method;
 
 pub use crate::deserialize::StringEnumVisitor;
 pub use crate::deserialize::fields::{
-    DecodeFields, Key, decode_struct, field, field_or_null, keep, or_empty, required, skip,
+    DecodeFields, Key, decode_struct, field, field_or_null, keep, optional, or_empty, required,
+    skip,
 };
 pub use crate::deserialize::tagged::{DecodeTagged, collect, decode_tagged, unknown_tag, variant};
 pub use crate::pagination::{CursorQuery, Page, paginate};

@@ -141,7 +141,19 @@ pub fn field_or_null<'de, A: MapAccess<'de>, T: Deserialize<'de> + Default>(
     slot: &mut Option<T>,
     name: &'static str,
 ) -> Result<(), A::Error> {
-    fill(map, slot, name, OrNull(PhantomData))
+    fill(map, slot, name, OneLook::<NullIsEmpty<T>>(PhantomData))
+}
+
+/// Decodes the value of an `Option<T>` field into its empty slot, `null`
+/// reading as `None`, with the same one look as [`field_or_null`] instead
+/// of serde's `Option` peeking first.
+#[inline(always)]
+pub fn optional<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<Option<T>>,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    fill(map, slot, name, OneLook::<NullIsNone<T>>(PhantomData))
 }
 
 /// A required response field that a server left out or sent as `null`
@@ -153,73 +165,120 @@ pub fn or_empty<T: Default>(slot: Option<T>) -> T {
     slot.unwrap_or_default()
 }
 
-/// `T`, or its empty value for `null`: the value is seen once (through
-/// `deserialize_any`) and replayed to `T` through serde's value
-/// deserializers, which cost nothing once inlined.
-struct OrNull<T>(PhantomData<fn() -> T>);
+/// What a field's `null` reads as, and how its value is held.
+trait NullRule<'de> {
+    /// The type that decodes a value that is not `null`.
+    type Value: Deserialize<'de>;
+    /// What the field holds.
+    type Out;
+    fn null() -> Self::Out;
+    fn value(value: Self::Value) -> Self::Out;
+}
 
-impl<'de, T: Deserialize<'de> + Default> DeserializeSeed<'de> for OrNull<T> {
+/// `null` is the type's empty value (see [`or_empty`]).
+struct NullIsEmpty<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: Deserialize<'de> + Default> NullRule<'de> for NullIsEmpty<T> {
     type Value = T;
+    type Out = T;
+
+    #[inline(always)]
+    fn null() -> T {
+        T::default()
+    }
+
+    #[inline(always)]
+    fn value(value: T) -> T {
+        value
+    }
+}
+
+/// `null` is `None`.
+struct NullIsNone<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: Deserialize<'de>> NullRule<'de> for NullIsNone<T> {
+    type Value = T;
+    type Out = Option<T>;
+
+    #[inline(always)]
+    fn null() -> Option<T> {
+        None
+    }
+
+    #[inline(always)]
+    fn value(value: T) -> Option<T> {
+        Some(value)
+    }
+}
+
+/// A field's value, or what `null` reads as under `R`: the value is seen
+/// once (through `deserialize_any`) and replayed to its type through
+/// serde's value deserializers, which cost nothing once inlined. The
+/// input's deserializer still adds its position to an error.
+struct OneLook<R>(PhantomData<fn() -> R>);
+
+impl<'de, R: NullRule<'de>> DeserializeSeed<'de> for OneLook<R> {
+    type Value = R::Out;
 
     #[inline]
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<R::Out, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de, T: Deserialize<'de> + Default> Visitor<'de> for OrNull<T> {
-    type Value = T;
+impl<'de, R: NullRule<'de>> Visitor<'de> for OneLook<R> {
+    type Value = R::Out;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a value or null")
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
-        Ok(T::default())
+    fn visit_unit<E: de::Error>(self) -> Result<R::Out, E> {
+        Ok(R::null())
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<T, E> {
-        Ok(T::default())
+    fn visit_none<E: de::Error>(self) -> Result<R::Out, E> {
+        Ok(R::null())
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-        T::deserialize(deserializer)
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<R::Out, D::Error> {
+        R::Value::deserialize(deserializer).map(R::value)
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<T, E> {
-        T::deserialize(value.into_deserializer())
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<R::Out, E> {
+        R::Value::deserialize(value.into_deserializer()).map(R::value)
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<T, E> {
-        T::deserialize(value.into_deserializer())
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<R::Out, E> {
+        R::Value::deserialize(value.into_deserializer()).map(R::value)
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<T, E> {
-        T::deserialize(value.into_deserializer())
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<R::Out, E> {
+        R::Value::deserialize(value.into_deserializer()).map(R::value)
     }
 
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<T, E> {
-        T::deserialize(value.into_deserializer())
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<R::Out, E> {
+        R::Value::deserialize(value.into_deserializer()).map(R::value)
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<T, E> {
-        T::deserialize(BorrowedStrDeserializer::new(value))
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<R::Out, E> {
+        R::Value::deserialize(BorrowedStrDeserializer::new(value)).map(R::value)
     }
 
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
-        T::deserialize(StrDeserializer::new(value))
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<R::Out, E> {
+        R::Value::deserialize(StrDeserializer::new(value)).map(R::value)
     }
 
-    fn visit_string<E: de::Error>(self, value: String) -> Result<T, E> {
-        T::deserialize(StringDeserializer::new(value))
+    fn visit_string<E: de::Error>(self, value: String) -> Result<R::Out, E> {
+        R::Value::deserialize(StringDeserializer::new(value)).map(R::value)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
-        T::deserialize(SeqAccessDeserializer::new(seq))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<R::Out, A::Error> {
+        R::Value::deserialize(SeqAccessDeserializer::new(seq)).map(R::value)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::deserialize(MapAccessDeserializer::new(map))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<R::Out, A::Error> {
+        R::Value::deserialize(MapAccessDeserializer::new(map)).map(R::value)
     }
 }
 

@@ -5,11 +5,14 @@
 //! whole object is built, except for a tag no variant knows, whose object is
 //! kept whole (as a `serde_json::Value`, in key order).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StringDeserializer};
-use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::value::{
+    BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StringDeserializer,
+};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::fields::Key;
@@ -69,38 +72,129 @@ impl<'de, T: DecodeTagged<'de>> Visitor<'de> for TaggedVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-        let mut held = Vec::new();
+        // In real objects the tag comes first or after one key (a tool
+        // call's `id`): that key is held without allocating a list.
+        let mut held = Held::default();
         let mut tag = None;
         let mut rest_done = true;
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            let value: Value = map.next_value()?;
-            let is_tag = key.as_str() == T::TAG;
-            match value {
-                Value::String(name) if is_tag => tag = Some(name),
-                // A tag that is not a string names no variant: the object
-                // goes to the fallback whole, as it arrived.
-                value => held.push((key, value)),
-            }
-            if is_tag {
+            if key.as_str() == T::TAG {
+                match map.next_value::<Tag<'de>>()? {
+                    Tag::Name(name) => tag = Some(name),
+                    // A tag that is not a string names no variant: the
+                    // object goes to the fallback whole, as it arrived.
+                    Tag::Other(value) => held.push(key, value),
+                }
                 rest_done = false;
                 break;
             }
+            let value: Value = map.next_value()?;
+            held.push(key, value);
         }
         let fields = Replay {
             held: held.into_iter(),
-            tag: tag.as_deref().map(|name| (T::TAG, name)),
+            tag: tag.as_ref().map(|name| (T::TAG, name.as_str())),
             rest: map,
             rest_done,
             next: Next::Rest,
         };
-        T::decode_variant(tag.as_deref(), fields)
+        T::decode_variant(tag.as_ref().map(Key::as_str), fields)
+    }
+}
+
+/// The entries read before the tag, in order.
+#[derive(Default)]
+struct Held<'de> {
+    first: Option<(Key<'de>, Value)>,
+    more: Vec<(Key<'de>, Value)>,
+}
+
+type HeldIter<'de> = std::iter::Chain<
+    std::option::IntoIter<(Key<'de>, Value)>,
+    std::vec::IntoIter<(Key<'de>, Value)>,
+>;
+
+impl<'de> Held<'de> {
+    fn push(&mut self, key: Key<'de>, value: Value) {
+        if self.first.is_none() {
+            self.first = Some((key, value));
+        } else {
+            self.more.push((key, value));
+        }
+    }
+
+    fn into_iter(self) -> HeldIter<'de> {
+        self.first.into_iter().chain(self.more)
+    }
+}
+
+/// The tag's value: a string (borrowed from the input when it can be), or
+/// anything else kept as it is for the fallback.
+enum Tag<'de> {
+    Name(Key<'de>),
+    Other(Value),
+}
+
+impl<'de> Deserialize<'de> for Tag<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TagVisitor)
+    }
+}
+
+struct TagVisitor;
+
+impl<'de> Visitor<'de> for TagVisitor {
+    type Value = Tag<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a tag value")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, name: &'de str) -> Result<Tag<'de>, E> {
+        Ok(Tag::Name(Key(Cow::Borrowed(name))))
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Tag<'de>, E> {
+        Ok(Tag::Name(Key(Cow::Owned(name.to_owned()))))
+    }
+
+    fn visit_string<E: de::Error>(self, name: String) -> Result<Tag<'de>, E> {
+        Ok(Tag::Name(Key(Cow::Owned(name))))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Tag<'de>, E> {
+        Ok(Tag::Other(Value::Null))
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Tag<'de>, E> {
+        Ok(Tag::Other(Value::Bool(value)))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Tag<'de>, E> {
+        Ok(Tag::Other(Value::from(value)))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Tag<'de>, E> {
+        Ok(Tag::Other(Value::from(value)))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Tag<'de>, E> {
+        Ok(Tag::Other(Value::from(value)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Tag<'de>, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Tag::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Tag<'de>, A::Error> {
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Tag::Other)
     }
 }
 
 /// The object again, as a `MapAccess`: the held entries, then the tag, then
 /// whatever the input has left.
 struct Replay<'a, 'de, A> {
-    held: std::vec::IntoIter<(Key<'de>, Value)>,
+    held: HeldIter<'de>,
     tag: Option<(&'static str, &'a str)>,
     rest: A,
     /// The input ran out before a tag arrived: everything is in `held`.
@@ -153,8 +247,8 @@ fn key_into<'de, K: DeserializeSeed<'de>, E: de::Error>(
     key: Key<'de>,
 ) -> Result<K::Value, E> {
     match key.0 {
-        std::borrow::Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
-        std::borrow::Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
+        Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
+        Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
     }
 }
 
@@ -224,6 +318,13 @@ mod tests {
     }
 
     #[test]
+    fn an_escaped_tag_is_read_as_its_text() {
+        let escaped =
+            call(r#"{"id":"c1","type":"func\u0074ion","function":{"name":"f","arguments":"{}"}}"#);
+        assert!(matches!(escaped, ToolCall::Function(_)), "{escaped:?}");
+    }
+
+    #[test]
     fn an_unknown_tag_keeps_the_whole_object() {
         let text = r#"{"id":"c1","type":"web_search","query":{"q":"x"},"z":null}"#;
         let ToolCall::Unknown(kept) = call(text) else {
@@ -238,6 +339,12 @@ mod tests {
     fn a_missing_or_non_string_tag_goes_to_the_fallback_with_every_key() {
         for text in [
             r#"{"id":"c1","type":5,"more":true}"#,
+            r#"{"type":-5,"id":"c1","more":true}"#,
+            r#"{"id":"c1","type":1.5,"more":true}"#,
+            r#"{"id":"c1","type":null,"more":true}"#,
+            r#"{"id":"c1","type":false,"more":true}"#,
+            r#"{"id":"c1","more":true,"type":["function"]}"#,
+            r#"{"id":"c1","type":{"name":"function"},"more":true}"#,
             r#"{"id":"c1","more":true}"#,
         ] {
             let ToolCall::Unknown(kept) = call(text) else {

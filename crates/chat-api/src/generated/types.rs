@@ -332,10 +332,18 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionFunctions {
             match __key.as_str() {
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
                 "description" => {
-                    crate::__private::field(&mut __map, &mut description, "description")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut description,
+                        "description",
+                    )?
                 }
                 "parameters" => {
-                    crate::__private::field(&mut __map, &mut parameters, "parameters")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut parameters,
+                        "parameters",
+                    )?
                 }
                 _ => crate::__private::skip(&mut __map)?,
             }
@@ -766,29 +774,37 @@ impl<'de> crate::__private::DecodeFields<'de> for StoredMessage {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "content" => {
-                    crate::__private::field(&mut __map, &mut content, "content")?
+                    crate::__private::optional(&mut __map, &mut content, "content")?
                 }
                 "refusal" => {
-                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                    crate::__private::optional(&mut __map, &mut refusal, "refusal")?
                 }
-                "role" => crate::__private::field(&mut __map, &mut role, "role")?,
+                "role" => crate::__private::optional(&mut __map, &mut role, "role")?,
                 "id" => crate::__private::field_or_null(&mut __map, &mut id, "id")?,
                 "tool_calls" => {
-                    crate::__private::field(&mut __map, &mut tool_calls, "tool_calls")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut tool_calls,
+                        "tool_calls",
+                    )?
                 }
                 "annotations" => {
-                    crate::__private::field(&mut __map, &mut annotations, "annotations")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut annotations,
+                        "annotations",
+                    )?
                 }
                 "function_call" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut function_call,
                         "function_call",
                     )?
                 }
-                "audio" => crate::__private::field(&mut __map, &mut audio, "audio")?,
+                "audio" => crate::__private::optional(&mut __map, &mut audio, "audio")?,
                 "content_parts" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut content_parts,
                         "content_parts",
@@ -1347,10 +1363,10 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionMessageToolCallC
                 "index" => {
                     crate::__private::field_or_null(&mut __map, &mut index, "index")?
                 }
-                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
-                "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
+                "id" => crate::__private::optional(&mut __map, &mut id, "id")?,
+                "type" => crate::__private::optional(&mut __map, &mut r#type, "type")?,
                 "function" => {
-                    crate::__private::field(&mut __map, &mut function, "function")?
+                    crate::__private::optional(&mut __map, &mut function, "function")?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -1395,9 +1411,9 @@ impl<'de> crate::__private::DecodeFields<'de> for ToolCallFunctionDelta {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "name" => crate::__private::optional(&mut __map, &mut name, "name")?,
                 "arguments" => {
-                    crate::__private::field(&mut __map, &mut arguments, "arguments")?
+                    crate::__private::optional(&mut __map, &mut arguments, "arguments")?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -1998,18 +2014,22 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestAssistant
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "content" => {
-                    crate::__private::field(&mut __map, &mut content, "content")?
+                    crate::__private::optional(&mut __map, &mut content, "content")?
                 }
                 "refusal" => {
-                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                    crate::__private::optional(&mut __map, &mut refusal, "refusal")?
                 }
-                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
-                "audio" => crate::__private::field(&mut __map, &mut audio, "audio")?,
+                "name" => crate::__private::optional(&mut __map, &mut name, "name")?,
+                "audio" => crate::__private::optional(&mut __map, &mut audio, "audio")?,
                 "tool_calls" => {
-                    crate::__private::field(&mut __map, &mut tool_calls, "tool_calls")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut tool_calls,
+                        "tool_calls",
+                    )?
                 }
                 "function_call" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut function_call,
                         "function_call",
@@ -2211,7 +2231,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestDeveloper
                 "content" => {
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
-                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "name" => crate::__private::optional(&mut __map, &mut name, "name")?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -2278,7 +2298,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestFunctionM
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "content" => {
-                    crate::__private::field(&mut __map, &mut content, "content")?
+                    crate::__private::optional(&mut __map, &mut content, "content")?
                 }
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
                 _ => crate::__private::skip(&mut __map)?,
@@ -2411,7 +2431,7 @@ for ChatCompletionRequestMessageContentPartAudio {
                     crate::__private::field(&mut __map, &mut input_audio, "input_audio")?
                 }
                 "prompt_cache_breakpoint" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_breakpoint,
                         "prompt_cache_breakpoint",
@@ -2550,7 +2570,7 @@ for ChatCompletionRequestMessageContentPartFile {
             match __key.as_str() {
                 "file" => crate::__private::field(&mut __map, &mut file, "file")?,
                 "prompt_cache_breakpoint" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_breakpoint,
                         "prompt_cache_breakpoint",
@@ -2598,13 +2618,13 @@ impl<'de> crate::__private::DecodeFields<'de> for InputFile {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "filename" => {
-                    crate::__private::field(&mut __map, &mut filename, "filename")?
+                    crate::__private::optional(&mut __map, &mut filename, "filename")?
                 }
                 "file_data" => {
-                    crate::__private::field(&mut __map, &mut file_data, "file_data")?
+                    crate::__private::optional(&mut __map, &mut file_data, "file_data")?
                 }
                 "file_id" => {
-                    crate::__private::field(&mut __map, &mut file_id, "file_id")?
+                    crate::__private::optional(&mut __map, &mut file_id, "file_id")?
                 }
                 _ => crate::__private::skip(&mut __map)?,
             }
@@ -2661,7 +2681,7 @@ for ChatCompletionRequestMessageContentPartImage {
                     )?
                 }
                 "prompt_cache_breakpoint" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_breakpoint,
                         "prompt_cache_breakpoint",
@@ -2767,7 +2787,9 @@ impl<'de> crate::__private::DecodeFields<'de> for ImageUrl {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "url" => crate::__private::field_or_null(&mut __map, &mut url, "url")?,
-                "detail" => crate::__private::field(&mut __map, &mut detail, "detail")?,
+                "detail" => {
+                    crate::__private::optional(&mut __map, &mut detail, "detail")?
+                }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
@@ -2921,7 +2943,7 @@ for ChatCompletionRequestMessageContentPartText {
                 }
                 "text" => crate::__private::field_or_null(&mut __map, &mut text, "text")?,
                 "prompt_cache_breakpoint" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_breakpoint,
                         "prompt_cache_breakpoint",
@@ -3026,7 +3048,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestSystemMes
                 "content" => {
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
-                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "name" => crate::__private::optional(&mut __map, &mut name, "name")?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -3172,7 +3194,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionRequestUserMessa
                 "content" => {
                     crate::__private::field(&mut __map, &mut content, "content")?
                 }
-                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "name" => crate::__private::optional(&mut __map, &mut name, "name")?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -3343,26 +3365,34 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionResponseMessage 
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "content" => {
-                    crate::__private::field(&mut __map, &mut content, "content")?
+                    crate::__private::optional(&mut __map, &mut content, "content")?
                 }
                 "refusal" => {
-                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                    crate::__private::optional(&mut __map, &mut refusal, "refusal")?
                 }
                 "role" => crate::__private::field_or_null(&mut __map, &mut role, "role")?,
                 "tool_calls" => {
-                    crate::__private::field(&mut __map, &mut tool_calls, "tool_calls")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut tool_calls,
+                        "tool_calls",
+                    )?
                 }
                 "annotations" => {
-                    crate::__private::field(&mut __map, &mut annotations, "annotations")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut annotations,
+                        "annotations",
+                    )?
                 }
                 "function_call" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut function_call,
                         "function_call",
                     )?
                 }
-                "audio" => crate::__private::field(&mut __map, &mut audio, "audio")?,
+                "audio" => crate::__private::optional(&mut __map, &mut audio, "audio")?,
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
@@ -3475,14 +3505,14 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionStreamOptions {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "include_usage" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut include_usage,
                         "include_usage",
                     )?
                 }
                 "include_obfuscation" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut include_obfuscation,
                         "include_obfuscation",
@@ -3546,23 +3576,27 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionStreamResponseDe
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "content" => {
-                    crate::__private::field(&mut __map, &mut content, "content")?
+                    crate::__private::optional(&mut __map, &mut content, "content")?
                 }
                 "function_call" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut function_call,
                         "function_call",
                     )?
                 }
                 "tool_calls" => {
-                    crate::__private::field(&mut __map, &mut tool_calls, "tool_calls")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut tool_calls,
+                        "tool_calls",
+                    )?
                 }
-                "role" => crate::__private::field(&mut __map, &mut role, "role")?,
+                "role" => crate::__private::optional(&mut __map, &mut role, "role")?,
                 "refusal" => {
-                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                    crate::__private::optional(&mut __map, &mut refusal, "refusal")?
                 }
-                "audio" => crate::__private::field(&mut __map, &mut audio, "audio")?,
+                "audio" => crate::__private::optional(&mut __map, &mut audio, "audio")?,
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
@@ -3611,9 +3645,9 @@ impl<'de> crate::__private::DecodeFields<'de> for FunctionCallDelta {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "arguments" => {
-                    crate::__private::field(&mut __map, &mut arguments, "arguments")?
+                    crate::__private::optional(&mut __map, &mut arguments, "arguments")?
                 }
-                "name" => crate::__private::field(&mut __map, &mut name, "name")?,
+                "name" => crate::__private::optional(&mut __map, &mut name, "name")?,
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
@@ -3739,13 +3773,21 @@ impl<'de> crate::__private::DecodeFields<'de> for AudioDelta {
         let mut __extra = crate::Extra::new();
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "id" => crate::__private::field(&mut __map, &mut id, "id")?,
+                "id" => crate::__private::optional(&mut __map, &mut id, "id")?,
                 "expires_at" => {
-                    crate::__private::field(&mut __map, &mut expires_at, "expires_at")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut expires_at,
+                        "expires_at",
+                    )?
                 }
-                "data" => crate::__private::field(&mut __map, &mut data, "data")?,
+                "data" => crate::__private::optional(&mut __map, &mut data, "data")?,
                 "transcript" => {
-                    crate::__private::field(&mut __map, &mut transcript, "transcript")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut transcript,
+                        "transcript",
+                    )?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -3800,7 +3842,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionTokenLogprob {
                 "logprob" => {
                     crate::__private::field_or_null(&mut __map, &mut logprob, "logprob")?
                 }
-                "bytes" => crate::__private::field(&mut __map, &mut bytes, "bytes")?,
+                "bytes" => crate::__private::optional(&mut __map, &mut bytes, "bytes")?,
                 "top_logprobs" => {
                     crate::__private::field_or_null(
                         &mut __map,
@@ -3858,7 +3900,7 @@ impl<'de> crate::__private::DecodeFields<'de> for TopLogprob {
                 "logprob" => {
                     crate::__private::field_or_null(&mut __map, &mut logprob, "logprob")?
                 }
-                "bytes" => crate::__private::field(&mut __map, &mut bytes, "bytes")?,
+                "bytes" => crate::__private::optional(&mut __map, &mut bytes, "bytes")?,
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
@@ -4078,14 +4120,14 @@ impl<'de> crate::__private::DecodeFields<'de> for CompletionUsage {
                     )?
                 }
                 "completion_tokens_details" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut completion_tokens_details,
                         "completion_tokens_details",
                     )?
                 }
                 "prompt_tokens_details" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_tokens_details,
                         "prompt_tokens_details",
@@ -4162,31 +4204,35 @@ impl<'de> crate::__private::DecodeFields<'de> for CompletionTokensDetails {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "accepted_prediction_tokens" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut accepted_prediction_tokens,
                         "accepted_prediction_tokens",
                     )?
                 }
                 "audio_tokens" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut audio_tokens,
                         "audio_tokens",
                     )?
                 }
                 "reasoning_tokens" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut reasoning_tokens,
                         "reasoning_tokens",
                     )?
                 }
                 "text_tokens" => {
-                    crate::__private::field(&mut __map, &mut text_tokens, "text_tokens")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut text_tokens,
+                        "text_tokens",
+                    )?
                 }
                 "rejected_prediction_tokens" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut rejected_prediction_tokens,
                         "rejected_prediction_tokens",
@@ -4256,31 +4302,35 @@ impl<'de> crate::__private::DecodeFields<'de> for PromptTokensDetails {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "audio_tokens" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut audio_tokens,
                         "audio_tokens",
                     )?
                 }
                 "cached_tokens" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut cached_tokens,
                         "cached_tokens",
                     )?
                 }
                 "text_tokens" => {
-                    crate::__private::field(&mut __map, &mut text_tokens, "text_tokens")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut text_tokens,
+                        "text_tokens",
+                    )?
                 }
                 "image_tokens" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut image_tokens,
                         "image_tokens",
                     )?
                 }
                 "cache_write_tokens" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut cache_write_tokens,
                         "cache_write_tokens",
@@ -4600,151 +4650,181 @@ impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionRequest {
                 }
                 "model" => crate::__private::field(&mut __map, &mut model, "model")?,
                 "metadata" => {
-                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                    crate::__private::optional(&mut __map, &mut metadata, "metadata")?
                 }
                 "top_logprobs" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut top_logprobs,
                         "top_logprobs",
                     )?
                 }
                 "temperature" => {
-                    crate::__private::field(&mut __map, &mut temperature, "temperature")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut temperature,
+                        "temperature",
+                    )?
                 }
-                "top_p" => crate::__private::field(&mut __map, &mut top_p, "top_p")?,
-                "user" => crate::__private::field(&mut __map, &mut user, "user")?,
+                "top_p" => crate::__private::optional(&mut __map, &mut top_p, "top_p")?,
+                "user" => crate::__private::optional(&mut __map, &mut user, "user")?,
                 "safety_identifier" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut safety_identifier,
                         "safety_identifier",
                     )?
                 }
                 "prompt_cache_key" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_key,
                         "prompt_cache_key",
                     )?
                 }
                 "prompt_cache_retention" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_retention,
                         "prompt_cache_retention",
                     )?
                 }
                 "prompt_cache_options" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_options,
                         "prompt_cache_options",
                     )?
                 }
                 "service_tier" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut service_tier,
                         "service_tier",
                     )?
                 }
                 "modalities" => {
-                    crate::__private::field(&mut __map, &mut modalities, "modalities")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut modalities,
+                        "modalities",
+                    )?
                 }
                 "verbosity" => {
-                    crate::__private::field(&mut __map, &mut verbosity, "verbosity")?
+                    crate::__private::optional(&mut __map, &mut verbosity, "verbosity")?
                 }
                 "reasoning_effort" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut reasoning_effort,
                         "reasoning_effort",
                     )?
                 }
                 "max_completion_tokens" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut max_completion_tokens,
                         "max_completion_tokens",
                     )?
                 }
                 "frequency_penalty" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut frequency_penalty,
                         "frequency_penalty",
                     )?
                 }
                 "presence_penalty" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut presence_penalty,
                         "presence_penalty",
                     )?
                 }
                 "web_search_options" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut web_search_options,
                         "web_search_options",
                     )?
                 }
                 "response_format" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut response_format,
                         "response_format",
                     )?
                 }
-                "audio" => crate::__private::field(&mut __map, &mut audio, "audio")?,
-                "store" => crate::__private::field(&mut __map, &mut store, "store")?,
+                "audio" => crate::__private::optional(&mut __map, &mut audio, "audio")?,
+                "store" => crate::__private::optional(&mut __map, &mut store, "store")?,
                 "moderation" => {
-                    crate::__private::field(&mut __map, &mut moderation, "moderation")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut moderation,
+                        "moderation",
+                    )?
                 }
-                "stream" => crate::__private::field(&mut __map, &mut stream, "stream")?,
-                "stop" => crate::__private::field(&mut __map, &mut stop, "stop")?,
+                "stream" => {
+                    crate::__private::optional(&mut __map, &mut stream, "stream")?
+                }
+                "stop" => crate::__private::optional(&mut __map, &mut stop, "stop")?,
                 "logit_bias" => {
-                    crate::__private::field(&mut __map, &mut logit_bias, "logit_bias")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut logit_bias,
+                        "logit_bias",
+                    )?
                 }
                 "logprobs" => {
-                    crate::__private::field(&mut __map, &mut logprobs, "logprobs")?
+                    crate::__private::optional(&mut __map, &mut logprobs, "logprobs")?
                 }
                 "max_tokens" => {
-                    crate::__private::field(&mut __map, &mut max_tokens, "max_tokens")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut max_tokens,
+                        "max_tokens",
+                    )?
                 }
-                "n" => crate::__private::field(&mut __map, &mut n, "n")?,
+                "n" => crate::__private::optional(&mut __map, &mut n, "n")?,
                 "prediction" => {
-                    crate::__private::field(&mut __map, &mut prediction, "prediction")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut prediction,
+                        "prediction",
+                    )?
                 }
-                "seed" => crate::__private::field(&mut __map, &mut seed, "seed")?,
+                "seed" => crate::__private::optional(&mut __map, &mut seed, "seed")?,
                 "stream_options" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut stream_options,
                         "stream_options",
                     )?
                 }
-                "tools" => crate::__private::field(&mut __map, &mut tools, "tools")?,
+                "tools" => crate::__private::optional(&mut __map, &mut tools, "tools")?,
                 "tool_choice" => {
-                    crate::__private::field(&mut __map, &mut tool_choice, "tool_choice")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut tool_choice,
+                        "tool_choice",
+                    )?
                 }
                 "parallel_tool_calls" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut parallel_tool_calls,
                         "parallel_tool_calls",
                     )?
                 }
                 "function_call" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut function_call,
                         "function_call",
                     )?
                 }
                 "functions" => {
-                    crate::__private::field(&mut __map, &mut functions, "functions")?
+                    crate::__private::optional(&mut __map, &mut functions, "functions")?
                 }
                 _ => crate::__private::skip(&mut __map)?,
             }
@@ -4891,14 +4971,14 @@ impl<'de> crate::__private::DecodeFields<'de> for WebSearchOptions {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "user_location" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut user_location,
                         "user_location",
                     )?
                 }
                 "search_context_size" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut search_context_size,
                         "search_context_size",
@@ -5376,25 +5456,29 @@ impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionResponse {
                     crate::__private::field_or_null(&mut __map, &mut object, "object")?
                 }
                 "metadata" => {
-                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                    crate::__private::optional(&mut __map, &mut metadata, "metadata")?
                 }
                 "service_tier" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut service_tier,
                         "service_tier",
                     )?
                 }
                 "system_fingerprint" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut system_fingerprint,
                         "system_fingerprint",
                     )?
                 }
-                "usage" => crate::__private::field(&mut __map, &mut usage, "usage")?,
+                "usage" => crate::__private::optional(&mut __map, &mut usage, "usage")?,
                 "moderation" => {
-                    crate::__private::field(&mut __map, &mut moderation, "moderation")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut moderation,
+                        "moderation",
+                    )?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -5454,7 +5538,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChoice {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "finish_reason" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut finish_reason,
                         "finish_reason",
@@ -5467,7 +5551,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChoice {
                     crate::__private::field_or_null(&mut __map, &mut message, "message")?
                 }
                 "logprobs" => {
-                    crate::__private::field(&mut __map, &mut logprobs, "logprobs")?
+                    crate::__private::optional(&mut __map, &mut logprobs, "logprobs")?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -5591,10 +5675,10 @@ impl<'de> crate::__private::DecodeFields<'de> for Logprobs {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "content" => {
-                    crate::__private::field(&mut __map, &mut content, "content")?
+                    crate::__private::optional(&mut __map, &mut content, "content")?
                 }
                 "refusal" => {
-                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                    crate::__private::optional(&mut __map, &mut refusal, "refusal")?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -5755,25 +5839,33 @@ impl<'de> crate::__private::DecodeFields<'de> for CreateChatCompletionStreamResp
                     crate::__private::field_or_null(&mut __map, &mut object, "object")?
                 }
                 "obfuscation" => {
-                    crate::__private::field(&mut __map, &mut obfuscation, "obfuscation")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut obfuscation,
+                        "obfuscation",
+                    )?
                 }
                 "service_tier" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut service_tier,
                         "service_tier",
                     )?
                 }
                 "system_fingerprint" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut system_fingerprint,
                         "system_fingerprint",
                     )?
                 }
-                "usage" => crate::__private::field(&mut __map, &mut usage, "usage")?,
+                "usage" => crate::__private::optional(&mut __map, &mut usage, "usage")?,
                 "moderation" => {
-                    crate::__private::field(&mut __map, &mut moderation, "moderation")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut moderation,
+                        "moderation",
+                    )?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -5836,7 +5928,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChunkChoice {
                     crate::__private::field_or_null(&mut __map, &mut delta, "delta")?
                 }
                 "finish_reason" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut finish_reason,
                         "finish_reason",
@@ -5846,7 +5938,7 @@ impl<'de> crate::__private::DecodeFields<'de> for ChatCompletionChunkChoice {
                     crate::__private::field_or_null(&mut __map, &mut index, "index")?
                 }
                 "logprobs" => {
-                    crate::__private::field(&mut __map, &mut logprobs, "logprobs")?
+                    crate::__private::optional(&mut __map, &mut logprobs, "logprobs")?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -5891,10 +5983,10 @@ impl<'de> crate::__private::DecodeFields<'de> for ChunkLogprobs {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "content" => {
-                    crate::__private::field(&mut __map, &mut content, "content")?
+                    crate::__private::optional(&mut __map, &mut content, "content")?
                 }
                 "refusal" => {
-                    crate::__private::field(&mut __map, &mut refusal, "refusal")?
+                    crate::__private::optional(&mut __map, &mut refusal, "refusal")?
                 }
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
@@ -6047,43 +6139,47 @@ impl<'de> crate::__private::DecodeFields<'de> for CreateModelResponseProperties 
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "metadata" => {
-                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                    crate::__private::optional(&mut __map, &mut metadata, "metadata")?
                 }
                 "top_logprobs" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut top_logprobs,
                         "top_logprobs",
                     )?
                 }
                 "temperature" => {
-                    crate::__private::field(&mut __map, &mut temperature, "temperature")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut temperature,
+                        "temperature",
+                    )?
                 }
-                "top_p" => crate::__private::field(&mut __map, &mut top_p, "top_p")?,
-                "user" => crate::__private::field(&mut __map, &mut user, "user")?,
+                "top_p" => crate::__private::optional(&mut __map, &mut top_p, "top_p")?,
+                "user" => crate::__private::optional(&mut __map, &mut user, "user")?,
                 "safety_identifier" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut safety_identifier,
                         "safety_identifier",
                     )?
                 }
                 "prompt_cache_key" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_key,
                         "prompt_cache_key",
                     )?
                 }
                 "prompt_cache_retention" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_retention,
                         "prompt_cache_retention",
                     )?
                 }
                 "prompt_cache_options" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_options,
                         "prompt_cache_options",
@@ -6169,9 +6265,15 @@ impl<'de> crate::__private::DecodeFields<'de> for CustomToolSpec {
             match __key.as_str() {
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
                 "description" => {
-                    crate::__private::field(&mut __map, &mut description, "description")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut description,
+                        "description",
+                    )?
                 }
-                "format" => crate::__private::field(&mut __map, &mut format, "format")?,
+                "format" => {
+                    crate::__private::optional(&mut __map, &mut format, "format")?
+                }
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -6414,14 +6516,14 @@ impl<'de> crate::__private::DecodeFields<'de> for ErrorObject {
         let mut misalignment = None;
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "code" => crate::__private::field(&mut __map, &mut code, "code")?,
+                "code" => crate::__private::optional(&mut __map, &mut code, "code")?,
                 "message" => {
                     crate::__private::field(&mut __map, &mut message, "message")?
                 }
-                "param" => crate::__private::field(&mut __map, &mut param, "param")?,
+                "param" => crate::__private::optional(&mut __map, &mut param, "param")?,
                 "type" => crate::__private::field(&mut __map, &mut r#type, "type")?,
                 "misalignment" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut misalignment,
                         "misalignment",
@@ -6475,18 +6577,22 @@ impl<'de> crate::__private::DecodeFields<'de> for Misalignment {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "error_type" => {
-                    crate::__private::field(&mut __map, &mut error_type, "error_type")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut error_type,
+                        "error_type",
+                    )?
                 }
                 "detailed_explanation" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut detailed_explanation,
                         "detailed_explanation",
                     )?
                 }
-                "steer" => crate::__private::field(&mut __map, &mut steer, "steer")?,
+                "steer" => crate::__private::optional(&mut __map, &mut steer, "steer")?,
                 "review_target" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut review_target,
                         "review_target",
@@ -6689,12 +6795,22 @@ impl<'de> crate::__private::DecodeFields<'de> for FunctionObject {
             match __key.as_str() {
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
                 "description" => {
-                    crate::__private::field(&mut __map, &mut description, "description")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut description,
+                        "description",
+                    )?
                 }
                 "parameters" => {
-                    crate::__private::field(&mut __map, &mut parameters, "parameters")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut parameters,
+                        "parameters",
+                    )?
                 }
-                "strict" => crate::__private::field(&mut __map, &mut strict, "strict")?,
+                "strict" => {
+                    crate::__private::optional(&mut __map, &mut strict, "strict")?
+                }
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -7279,36 +7395,40 @@ impl<'de> crate::__private::DecodeFields<'de> for ModelResponseProperties {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "metadata" => {
-                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                    crate::__private::optional(&mut __map, &mut metadata, "metadata")?
                 }
                 "top_logprobs" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut top_logprobs,
                         "top_logprobs",
                     )?
                 }
                 "temperature" => {
-                    crate::__private::field(&mut __map, &mut temperature, "temperature")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut temperature,
+                        "temperature",
+                    )?
                 }
-                "top_p" => crate::__private::field(&mut __map, &mut top_p, "top_p")?,
-                "user" => crate::__private::field(&mut __map, &mut user, "user")?,
+                "top_p" => crate::__private::optional(&mut __map, &mut top_p, "top_p")?,
+                "user" => crate::__private::optional(&mut __map, &mut user, "user")?,
                 "safety_identifier" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut safety_identifier,
                         "safety_identifier",
                     )?
                 }
                 "prompt_cache_key" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_key,
                         "prompt_cache_key",
                     )?
                 }
                 "prompt_cache_retention" => {
-                    crate::__private::field(
+                    crate::__private::optional(
                         &mut __map,
                         &mut prompt_cache_retention,
                         "prompt_cache_retention",
@@ -7504,7 +7624,9 @@ impl<'de> crate::__private::DecodeFields<'de> for ModerationParam {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "model" => crate::__private::field(&mut __map, &mut model, "model")?,
-                "policy" => crate::__private::field(&mut __map, &mut policy, "policy")?,
+                "policy" => {
+                    crate::__private::optional(&mut __map, &mut policy, "policy")?
+                }
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -7541,8 +7663,10 @@ impl<'de> crate::__private::DecodeFields<'de> for ModerationPolicyParam {
         let mut output = None;
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "input" => crate::__private::field(&mut __map, &mut input, "input")?,
-                "output" => crate::__private::field(&mut __map, &mut output, "output")?,
+                "input" => crate::__private::optional(&mut __map, &mut input, "input")?,
+                "output" => {
+                    crate::__private::optional(&mut __map, &mut output, "output")?
+                }
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -7810,7 +7934,7 @@ impl<'de> crate::__private::DecodeFields<'de> for PromptCacheBreakpointParam {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "mode" => crate::__private::field_or_null(&mut __map, &mut mode, "mode")?,
-                "ttl" => crate::__private::field(&mut __map, &mut ttl, "ttl")?,
+                "ttl" => crate::__private::optional(&mut __map, &mut ttl, "ttl")?,
                 _ => crate::__private::keep(&mut __map, &mut __extra, __key)?,
             }
         }
@@ -8025,8 +8149,8 @@ impl<'de> crate::__private::DecodeFields<'de> for PromptCacheOptionsParam {
         let mut mode = None;
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "ttl" => crate::__private::field(&mut __map, &mut ttl, "ttl")?,
-                "mode" => crate::__private::field(&mut __map, &mut mode, "mode")?,
+                "ttl" => crate::__private::optional(&mut __map, &mut ttl, "ttl")?,
+                "mode" => crate::__private::optional(&mut __map, &mut mode, "mode")?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -8291,10 +8415,18 @@ impl<'de> crate::__private::DecodeFields<'de> for JsonSchemaFormat {
             match __key.as_str() {
                 "name" => crate::__private::field(&mut __map, &mut name, "name")?,
                 "description" => {
-                    crate::__private::field(&mut __map, &mut description, "description")?
+                    crate::__private::optional(
+                        &mut __map,
+                        &mut description,
+                        "description",
+                    )?
                 }
-                "schema" => crate::__private::field(&mut __map, &mut schema, "schema")?,
-                "strict" => crate::__private::field(&mut __map, &mut strict, "strict")?,
+                "schema" => {
+                    crate::__private::optional(&mut __map, &mut schema, "schema")?
+                }
+                "strict" => {
+                    crate::__private::optional(&mut __map, &mut strict, "strict")?
+                }
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -8860,12 +8992,14 @@ impl<'de> crate::__private::DecodeFields<'de> for WebSearchLocation {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "country" => {
-                    crate::__private::field(&mut __map, &mut country, "country")?
+                    crate::__private::optional(&mut __map, &mut country, "country")?
                 }
-                "region" => crate::__private::field(&mut __map, &mut region, "region")?,
-                "city" => crate::__private::field(&mut __map, &mut city, "city")?,
+                "region" => {
+                    crate::__private::optional(&mut __map, &mut region, "region")?
+                }
+                "city" => crate::__private::optional(&mut __map, &mut city, "city")?,
                 "timezone" => {
-                    crate::__private::field(&mut __map, &mut timezone, "timezone")?
+                    crate::__private::optional(&mut __map, &mut timezone, "timezone")?
                 }
                 _ => crate::__private::skip(&mut __map)?,
             }
@@ -8984,13 +9118,13 @@ impl<'de> crate::__private::DecodeFields<'de> for ListChatCompletionsQuery {
         let mut order = None;
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "model" => crate::__private::field(&mut __map, &mut model, "model")?,
+                "model" => crate::__private::optional(&mut __map, &mut model, "model")?,
                 "metadata" => {
-                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                    crate::__private::optional(&mut __map, &mut metadata, "metadata")?
                 }
-                "after" => crate::__private::field(&mut __map, &mut after, "after")?,
-                "limit" => crate::__private::field(&mut __map, &mut limit, "limit")?,
-                "order" => crate::__private::field(&mut __map, &mut order, "order")?,
+                "after" => crate::__private::optional(&mut __map, &mut after, "after")?,
+                "limit" => crate::__private::optional(&mut __map, &mut limit, "limit")?,
+                "order" => crate::__private::optional(&mut __map, &mut order, "order")?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
@@ -9027,7 +9161,7 @@ impl<'de> crate::__private::DecodeFields<'de> for UpdateChatCompletionRequest {
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
                 "metadata" => {
-                    crate::__private::field(&mut __map, &mut metadata, "metadata")?
+                    crate::__private::optional(&mut __map, &mut metadata, "metadata")?
                 }
                 _ => crate::__private::skip(&mut __map)?,
             }
@@ -9072,9 +9206,9 @@ impl<'de> crate::__private::DecodeFields<'de> for GetChatCompletionMessagesQuery
         let mut order = None;
         while let Some(__key) = __map.next_key::<crate::__private::Key<'de>>()? {
             match __key.as_str() {
-                "after" => crate::__private::field(&mut __map, &mut after, "after")?,
-                "limit" => crate::__private::field(&mut __map, &mut limit, "limit")?,
-                "order" => crate::__private::field(&mut __map, &mut order, "order")?,
+                "after" => crate::__private::optional(&mut __map, &mut after, "after")?,
+                "limit" => crate::__private::optional(&mut __map, &mut limit, "limit")?,
+                "order" => crate::__private::optional(&mut __map, &mut order, "order")?,
                 _ => crate::__private::skip(&mut __map)?,
             }
         }
