@@ -12,6 +12,7 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -71,29 +72,40 @@ use serde_json::{Map, Value};
 ///
 /// A `Schema` is shared, not copied: cloning it (as
 /// [`Tool::tool`](super::Tool::tool) does for every request) is a reference
-/// count. Its compact JSON text is written once, the first time it is
-/// serialized, and every later request (the same tools sent on every turn of
-/// a conversation) copies that text instead of ordering the tree again.
-/// Changing the map through `DerefMut` makes it this schema's own (cloned
-/// if shared) and forgets the text.
+/// count. The first time it is serialized it is written in place; the
+/// second time, its compact JSON text is written once more and kept, and
+/// every later request (the same tools sent on every turn of a
+/// conversation) copies that text instead of ordering the tree again. A
+/// schema sent once (a request decoded and passed on) costs no more than
+/// writing it. Changing the map through `DerefMut` makes it this schema's
+/// own (cloned if shared) and forgets the text.
 #[derive(Clone, Default)]
 pub struct Schema(Arc<Inner>);
 
 #[derive(Default)]
 struct Inner {
     map: Map<String, Value>,
-    /// `map` as compact JSON in the order above, written by the first
-    /// serialization to compact JSON text.
+    /// Serialized to compact JSON text before.
+    sent: AtomicBool,
+    /// `map` as compact JSON in the order above, kept from the second
+    /// serialization to compact JSON text on.
     text: OnceLock<Box<RawValue>>,
+}
+
+impl Inner {
+    fn new(map: Map<String, Value>) -> Self {
+        Self {
+            map,
+            sent: AtomicBool::new(false),
+            text: OnceLock::new(),
+        }
+    }
 }
 
 /// Only the map: a clone about to be changed has no use for the text.
 impl Clone for Inner {
     fn clone(&self) -> Self {
-        Self {
-            map: self.map.clone(),
-            text: OnceLock::new(),
-        }
+        Self::new(self.map.clone())
     }
 }
 
@@ -109,11 +121,14 @@ impl Schema {
         Arc::unwrap_or_clone(self.0).map
     }
 
-    /// The schema as compact JSON text in the order described above,
-    /// written on first use and kept.
+    /// The schema as compact JSON text in the order described above, once
+    /// it is sent a second time: kept from then on.
     fn text(&self) -> Option<&RawValue> {
         if let Some(text) = self.0.text.get() {
             return Some(text);
+        }
+        if !self.0.sent.swap(true, Ordering::Relaxed) {
+            return None;
         }
         // Cannot fail: the keys are strings and a `Value` holds no
         // non-finite number. Were it to, serialization takes the long way.
@@ -136,6 +151,7 @@ impl DerefMut for Schema {
     fn deref_mut(&mut self) -> &mut Self::Target {
         let inner = Arc::make_mut(&mut self.0);
         inner.text.take();
+        *inner.sent.get_mut() = false;
         &mut inner.map
     }
 }
@@ -162,10 +178,7 @@ impl<'de> Deserialize<'de> for Schema {
 
 impl From<Map<String, Value>> for Schema {
     fn from(map: Map<String, Value>) -> Self {
-        Self(Arc::new(Inner {
-            map,
-            text: OnceLock::new(),
-        }))
+        Self(Arc::new(Inner::new(map)))
     }
 }
 
@@ -232,6 +245,10 @@ fn writes_compact_json<S>() -> bool {
     else {
         return false;
     };
+    // The usual `Serializer<W>`: no formatter named, so the compact one.
+    if !arguments.contains(',') {
+        return true;
+    }
     // The formatter is what follows the writer, at the outermost level.
     let mut depth = 0usize;
     let mut previous = ' ';
@@ -251,10 +268,28 @@ fn writes_compact_json<S>() -> bool {
     true
 }
 
-/// The order of a schema object's own keywords: identity, what it is,
-/// its parts, its constraints, annotations, then the definitions. Keywords
-/// not listed follow, in key order.
-pub const KEYWORD_ORDER: &[&str] = &[
+/// Writes [`KEYWORD_ORDER`] and [`rank`] from one list, so the lookup
+/// is a `match` (a jump on the length, then a comparison) rather than a
+/// search through the list for each keyword of each object.
+macro_rules! keyword_order {
+    ($($keyword:literal,)*) => {
+        /// The order of a schema object's own keywords: identity, what it is,
+        /// its parts, its constraints, annotations, then the definitions.
+        /// Keywords not listed follow, in key order.
+        pub const KEYWORD_ORDER: &[&str] = &[$($keyword,)*];
+
+        /// Where `keyword` goes: its place in [`KEYWORD_ORDER`], or after
+        /// all of those (in map order, the sort being stable).
+        fn rank(keyword: &str) -> usize {
+            match keyword {
+                $($keyword => const { position($keyword) },)*
+                _ => KEYWORD_ORDER.len(),
+            }
+        }
+    };
+}
+
+keyword_order! {
     "$schema",
     "$id",
     "$ref",
@@ -299,7 +334,33 @@ pub const KEYWORD_ORDER: &[&str] = &[
     "writeOnly",
     "$defs",
     "definitions",
-];
+}
+
+/// `keyword`'s place in [`KEYWORD_ORDER`], at compile time.
+const fn position(keyword: &str) -> usize {
+    let mut at = 0;
+    while at < KEYWORD_ORDER.len() {
+        if same(KEYWORD_ORDER[at].as_bytes(), keyword.as_bytes()) {
+            return at;
+        }
+        at += 1;
+    }
+    at
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut at = 0;
+    while at < a.len() {
+        if a[at] != b[at] {
+            return false;
+        }
+        at += 1;
+    }
+    true
+}
 
 /// What a keyword's value is, for writing it.
 enum Kind {
@@ -342,10 +403,6 @@ struct Object<'a>(&'a Map<String, Value>);
 impl Serialize for Object<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let map = self.0;
-        let required = match map.get("required") {
-            Some(Value::Array(required)) => required.as_slice(),
-            _ => &[],
-        };
         // One pass over the object, then a stable sort by rank (a schema
         // object has a handful of keywords): looking each keyword of
         // `KEYWORD_ORDER` up in the map instead made encoding a request with
@@ -354,6 +411,11 @@ impl Serialize for Object<'_> {
         let mut out = serializer.serialize_map(Some(map.len()))?;
         let mut write = |keywords: &mut [(usize, &str, &Value)]| {
             keywords.sort_by_key(|&(rank, _, _)| rank);
+            const REQUIRED: usize = position("required");
+            let required = match keywords.iter().find(|&&(rank, _, _)| rank == REQUIRED) {
+                Some((_, _, Value::Array(required))) => required.as_slice(),
+                _ => &[],
+            };
             keywords.iter().try_for_each(|&(_, keyword, value)| {
                 out.serialize_entry(
                     keyword,
@@ -383,15 +445,6 @@ impl Serialize for Object<'_> {
         }
         out.end()
     }
-}
-
-/// Where `keyword` goes: its place in [`KEYWORD_ORDER`], or after all of
-/// those (in map order, the sort being stable).
-fn rank(keyword: &str) -> usize {
-    KEYWORD_ORDER
-        .iter()
-        .position(|known| *known == keyword)
-        .unwrap_or(KEYWORD_ORDER.len())
 }
 
 struct Keyword<'a> {
@@ -463,9 +516,10 @@ struct Properties<'a> {
 impl Serialize for Properties<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // Every property once: as many as the map holds.
-        let mut out = serializer.serialize_map(Some(self.properties.len()))?;
-        for name in property_order(self.properties, self.required) {
-            out.serialize_entry(name, &Any(&self.properties[name]))?;
+        let count = self.properties.len();
+        let mut out = serializer.serialize_map(Some(count))?;
+        for (name, schema) in property_order(self.properties, self.required).take(count) {
+            out.serialize_entry(name, &Any(schema))?;
         }
         out.end()
     }
@@ -473,30 +527,32 @@ impl Serialize for Properties<'_> {
 
 /// The order of an object's properties: the names its `required` lists, in
 /// that order (each once, and only those that are properties), then the
-/// others in key order. Every property appears once.
+/// others in key order. Every property appears once, with its schema.
 ///
 /// The one statement of the rule: serialization and
 /// `#[serde(flatten)]` in derived schemas both follow it.
 pub(crate) fn property_order<'a>(
     properties: &'a Map<String, Value>,
     required: &'a [Value],
-) -> impl Iterator<Item = &'a str> + 'a {
+) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
     // Quadratic in the number of properties, which stays small (strict
     // mode allows 5,000 in a whole schema); no allocation, since this runs
-    // for every object of every schema encoded.
+    // for every object of every schema encoded. A consumer that stops after
+    // `properties.len()` items never runs the search for unlisted ones
+    // when `required` lists them all (it does, in a strict schema).
     let listed_before = |at: usize, name: &str| {
         required[..at]
             .iter()
             .any(|earlier| earlier.as_str() == Some(name))
     };
     let listed = required.iter().enumerate().filter_map(move |(at, name)| {
-        let name = name.as_str()?;
-        (properties.contains_key(name) && !listed_before(at, name)).then_some(name)
+        let (name, schema) = properties.get_key_value(name.as_str()?)?;
+        (!listed_before(at, name)).then_some((name.as_str(), schema))
     });
     let rest = properties
-        .keys()
-        .map(String::as_str)
-        .filter(move |name| !required.iter().any(|listed| listed.as_str() == Some(*name)));
+        .iter()
+        .map(|(name, schema)| (name.as_str(), schema))
+        .filter(move |(name, _)| !required.iter().any(|listed| listed.as_str() == Some(*name)));
     listed.chain(rest)
 }
 
@@ -642,6 +698,16 @@ mod tests {
     }
 
     #[test]
+    fn every_keyword_ranks_at_its_place_in_the_order() {
+        for (at, keyword) in KEYWORD_ORDER.iter().enumerate() {
+            assert_eq!(rank(keyword), at, "{keyword}");
+        }
+        for other in ["x-custom", "", "Type", "typ", "types"] {
+            assert_eq!(rank(other), KEYWORD_ORDER.len(), "{other}");
+        }
+    }
+
+    #[test]
     fn the_copy_is_taken_for_compact_json_text_only() {
         use serde_json::ser::{CompactFormatter, PrettyFormatter, Serializer as Json};
         assert!(writes_compact_json::<&mut Json<&mut Vec<u8>>>());
@@ -672,9 +738,13 @@ mod tests {
         let schema = nested();
         let fresh = nested();
         let first = serde_json::to_string(&schema).unwrap();
-        assert!(schema.0.text.get().is_some(), "the text is kept");
-        assert_eq!(schema.0.text.get().unwrap().get(), first);
+        assert!(schema.0.text.get().is_none(), "written in place once");
         assert_eq!(serde_json::to_string(&schema).unwrap(), first);
+        assert_eq!(
+            schema.0.text.get().map(|text| text.get()),
+            Some(first.as_str()),
+            "kept from the second time"
+        );
         assert_eq!(serde_json::to_vec(&schema).unwrap(), first.as_bytes());
         // Pretty output is still indented at every level.
         assert_eq!(
@@ -695,10 +765,12 @@ mod tests {
     #[test]
     fn clones_share_the_text_and_a_change_forgets_it() {
         let schema = nested();
-        let before = serde_json::to_string(&schema).unwrap();
         let shared = schema.clone();
         assert!(Arc::ptr_eq(&schema.0, &shared.0), "a clone is shared");
-        assert!(shared.0.text.get().is_some());
+        let before = serde_json::to_string(&schema).unwrap();
+        // The clone's first time is the schema's second.
+        assert_eq!(serde_json::to_string(&shared).unwrap(), before);
+        assert!(schema.0.text.get().is_some());
 
         let mut changed = shared.clone();
         changed.insert("description".into(), json!("changed"));
@@ -707,6 +779,8 @@ mod tests {
             "the change forgets the text"
         );
         let after = serde_json::to_string(&changed).unwrap();
+        assert_eq!(serde_json::to_string(&changed).unwrap(), after);
+        assert!(changed.0.text.get().is_some());
         assert_eq!(
             after,
             before.replacen(

@@ -152,7 +152,7 @@ impl ObjectBuilder {
             };
             Some(
                 property_order(properties, required)
-                    .map(|name| (name.to_owned(), properties[name].clone()))
+                    .map(|(name, schema)| (name.to_owned(), schema.clone()))
                     .collect::<Vec<_>>(),
             )
         });

@@ -723,7 +723,9 @@ impl Transformer {
         // the others by name. Their order in `properties` is not known in
         // general (a map keeps insertion order only with serde_json's
         // `preserve_order`); by name, the result is the same either way.
-        let mut order: Vec<&str> = crate::schema::property_order(props, &required).collect();
+        let mut order: Vec<&str> = crate::schema::property_order(props, &required)
+            .map(|(name, _)| name)
+            .collect();
         let listed = required
             .iter()
             .filter_map(Value::as_str)
