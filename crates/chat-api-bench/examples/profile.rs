@@ -6,7 +6,8 @@
 //! Cases: `logprobs` (1,000 tokens), `tools` (64 parallel calls), `chunks`
 //! (2,002 content chunks), `stream` (the whole stream path over them),
 //! `recorded` (every recorded response body both libraries decode, as
-//! `benches/decode.rs` times them), `encode` (the request of
+//! `benches/decode.rs` times them), `recorded_chunks` (the same for every
+//! recorded stream's chunks), `encode` (the request of
 //! `benches/encode.rs`; `limit` encodes it as a `serde_json::Value`;
 //! `chat_api_cold` makes its schemas write themselves again each time).
 //! Contenders: `chat_api`, `async_openai`, `limit` (and `chat_api_cold`).
@@ -24,7 +25,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, case, contender, rest @ ..] = args.as_slice() else {
         eprintln!(
-            "usage: profile <logprobs|tools|chunks|stream> <chat_api|async_openai|limit> [iterations]"
+            "usage: profile <logprobs|tools|chunks|stream|recorded|recorded_chunks|encode> <chat_api|async_openai|limit> [iterations]"
         );
         std::process::exit(2);
     };
@@ -88,6 +89,30 @@ fn main() {
                         )),
                         _ => drop(black_box(
                             serde_json::from_slice::<limit::Response<'_>>(body).unwrap(),
+                        )),
+                    }
+                }
+            }
+        }
+        "recorded_chunks" => {
+            let chunks: Vec<String> = chat_api_bench::chat_completion_streams()
+                .into_iter()
+                .filter(|s| {
+                    chat_api_bench::stream_verdict::<OursChunk, TheirsChunk>(s).both_ok()
+                })
+                .flat_map(|s| s.chunks)
+                .collect();
+            for _ in 0..iterations {
+                for chunk in &chunks {
+                    match contender.as_str() {
+                        "chat_api" => {
+                            drop(black_box(serde_json::from_str::<OursChunk>(chunk).unwrap()))
+                        }
+                        "async_openai" => drop(black_box(
+                            serde_json::from_str::<TheirsChunk>(chunk).unwrap(),
+                        )),
+                        _ => drop(black_box(
+                            serde_json::from_str::<limit::Chunk<'_>>(chunk).unwrap(),
                         )),
                     }
                 }

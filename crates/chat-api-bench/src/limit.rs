@@ -118,9 +118,15 @@ pub struct TopToken<'a> {
     pub bytes: Option<Vec<u8>>,
 }
 
-/// A stream chunk.
+/// A stream chunk: what [`Response`] reads, as deltas.
 #[derive(Debug, Deserialize)]
 pub struct Chunk<'a> {
+    /// The completion id.
+    #[serde(borrow, default)]
+    pub id: Cow<'a, str>,
+    /// The model that answered.
+    #[serde(borrow, default)]
+    pub model: Cow<'a, str>,
     /// The choices' deltas.
     #[serde(borrow, default)]
     pub choices: Vec<ChunkChoice<'a>>,
@@ -137,6 +143,9 @@ pub struct ChunkChoice<'a> {
     /// Why generation stopped, in the last chunk of the choice.
     #[serde(borrow)]
     pub finish_reason: Option<Cow<'a, str>>,
+    /// The log probabilities of the delta's tokens.
+    #[serde(borrow)]
+    pub logprobs: Option<Logprobs<'a>>,
 }
 
 /// What a chunk adds to the message.
