@@ -97,9 +97,7 @@ fn main() {
         "recorded_chunks" => {
             let chunks: Vec<String> = chat_api_bench::chat_completion_streams()
                 .into_iter()
-                .filter(|s| {
-                    chat_api_bench::stream_verdict::<OursChunk, TheirsChunk>(s).both_ok()
-                })
+                .filter(|s| chat_api_bench::stream_verdict::<OursChunk, TheirsChunk>(s).both_ok())
                 .flat_map(|s| s.chunks)
                 .collect();
             for _ in 0..iterations {
