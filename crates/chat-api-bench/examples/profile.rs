@@ -94,30 +94,18 @@ fn main() {
                 }
             }
         }
-        "recorded_chunks" => {
-            let chunks: Vec<String> = chat_api_bench::chat_completion_streams()
-                .into_iter()
-                .filter(|s| chat_api_bench::stream_verdict::<OursChunk, TheirsChunk>(s).both_ok())
-                .flat_map(|s| s.chunks)
-                .collect();
-            for _ in 0..iterations {
-                for chunk in &chunks {
-                    match contender.as_str() {
-                        "chat_api" => {
-                            drop(black_box(serde_json::from_str::<OursChunk>(chunk).unwrap()))
-                        }
-                        "async_openai" => drop(black_box(
-                            serde_json::from_str::<TheirsChunk>(chunk).unwrap(),
-                        )),
-                        _ => drop(black_box(
-                            serde_json::from_str::<limit::Chunk<'_>>(chunk).unwrap(),
-                        )),
-                    }
-                }
-            }
-        }
-        "chunks" => {
-            let chunks = synthetic::content_chunks(2000);
+        "chunks" | "recorded_chunks" => {
+            let chunks: Vec<String> = if case == "chunks" {
+                synthetic::content_chunks(2000)
+            } else {
+                chat_api_bench::chat_completion_streams()
+                    .into_iter()
+                    .filter(|s| {
+                        chat_api_bench::stream_verdict::<OursChunk, TheirsChunk>(s).both_ok()
+                    })
+                    .flat_map(|s| s.chunks)
+                    .collect()
+            };
             for _ in 0..iterations {
                 for chunk in &chunks {
                     match contender.as_str() {
