@@ -268,6 +268,84 @@ fn null_required_fields_read_as_empty_from_text_at_every_kind_of_type() {
 }
 
 #[test]
+fn optional_fields_read_null_and_absence_as_none_and_values_as_they_are() {
+    // Read from text: every kind of `Option` field (string, enum, object,
+    // boxed object, array), present, `null` and left out.
+    let present = r#"{"id":"x","created":1,"model":"m","system_fingerprint":"fp_1",
+        "service_tier":"flex","usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5,
+        "completion_tokens_details":{"reasoning_tokens":1}},
+        "choices":[{"index":0,"finish_reason":"tool_calls","logprobs":null,"message":{"role":"assistant",
+        "refusal":"no","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]}}]}"#;
+    let c: CreateChatCompletionResponse = serde_json::from_str(present).expect("decodes");
+    assert_eq!(c.system_fingerprint.as_deref(), Some("fp_1"));
+    assert_eq!(c.service_tier.as_ref().map(|t| t.as_str()), Some("flex"));
+    let usage = c.usage.as_ref().expect("usage");
+    assert_eq!(usage.total_tokens, 5);
+    assert_eq!(
+        usage
+            .completion_tokens_details
+            .as_ref()
+            .and_then(|d| d.reasoning_tokens),
+        Some(1)
+    );
+    assert!(c.choices[0].logprobs.is_none(), "null is None");
+    let message = &c.choices[0].message;
+    assert_eq!(message.refusal.as_deref(), Some("no"));
+    assert_eq!(message.tool_calls.as_ref().map(Vec::len), Some(1));
+
+    let nulls = r#"{"id":"x","created":1,"model":"m","system_fingerprint":null,"service_tier":null,
+        "usage":null,"choices":[{"index":0,"message":{"role":"assistant","refusal":null,"tool_calls":null}}]}"#;
+    let absent = r#"{"id":"x","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant"}}]}"#;
+    for text in [nulls, absent] {
+        let c: CreateChatCompletionResponse = serde_json::from_str(text).expect("decodes");
+        assert!(
+            c.system_fingerprint.is_none() && c.service_tier.is_none() && c.usage.is_none(),
+            "{text}"
+        );
+        let message = &c.choices[0].message;
+        assert!(
+            message.refusal.is_none() && message.tool_calls.is_none(),
+            "{text}"
+        );
+        assert!(c.extra.is_empty() && message.extra.is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn a_wrong_type_or_a_repeated_key_in_an_optional_field_fails_and_names_where() {
+    for (text, path, message) in [
+        (
+            r#"{"id":"x","created":1,"model":"m","system_fingerprint":7,"choices":[]}"#,
+            "system_fingerprint",
+            "invalid type: integer `7`",
+        ),
+        (
+            r#"{"id":"x","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":"3"}}"#,
+            "usage.prompt_tokens",
+            "invalid type: string \"3\"",
+        ),
+        (
+            r#"{"id":"x","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","tool_calls":{}}}]}"#,
+            "choices[0].message.tool_calls",
+            "invalid type: map",
+        ),
+        (
+            // Raised by the object that holds the key, as serde's derive does.
+            r#"{"id":"x","created":1,"model":"m","usage":null,"usage":null,"choices":[]}"#,
+            ".",
+            "duplicate field `usage`",
+        ),
+    ] {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let err = serde_path_to_error::deserialize::<_, CreateChatCompletionResponse>(&mut de)
+            .expect_err(path);
+        assert_eq!(err.path().to_string(), path, "{err}");
+        assert!(err.inner().to_string().contains(message), "{err}");
+        assert!(err.inner().column() > 0, "the position is kept: {err}");
+    }
+}
+
+#[test]
 fn a_wrong_type_in_a_required_field_fails_and_names_its_path() {
     for (text, path) in [
         (

@@ -285,7 +285,14 @@ fn a_request_keeps_the_order_in_tools_and_response_format() {
         response_format: Some(chat_api::response_format::<Verdict>()),
         ..Default::default()
     };
-    let sent = Node::read(&serde_json::to_string(&request).unwrap());
+    let text = serde_json::to_string(&request).unwrap();
+    // The schemas are written in place, then kept as text, then copied:
+    // every encoding is the same text (in whichever state other tests left
+    // the shared derived schemas).
+    for _ in 0..2 {
+        assert_eq!(serde_json::to_string(&request).unwrap(), text);
+    }
+    let sent = Node::read(&text);
     let Node::Array(tools) = sent.get("tools") else {
         panic!("tools is an array");
     };
@@ -321,6 +328,10 @@ async fn the_wire_keeps_the_order() {
 
     let received = server.received();
     assert_eq!(received.len(), 2);
+    // The second request's schemas are copied from the text the first left.
+    let [first, second] = [0, 1].map(|n| Node::read(&received[n].text));
+    assert_eq!(first.get("tools"), second.get("tools"));
+    assert_eq!(first.get("response_format"), second.get("response_format"));
     for (n, sent) in received.iter().enumerate() {
         let body = Node::read(&sent.text);
         let Node::Array(tools) = body.get("tools") else {
