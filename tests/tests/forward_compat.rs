@@ -268,6 +268,7 @@ fn null_required_fields_read_as_empty_from_text_at_every_kind_of_type() {
 }
 
 #[test]
+#[allow(deprecated)] // `system_fingerprint`: deprecated, still sent
 fn optional_fields_read_null_and_absence_as_none_and_values_as_they_are() {
     // Read from text: every kind of `Option` field (string, enum, object,
     // boxed object, array), present, `null` and left out.
